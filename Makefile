@@ -1,0 +1,49 @@
+# Entry points. `make demo` deploys the site to a throwaway local host and prints its URL;
+# `make test` runs every test (what CI runs through .ci/run).
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+VENV := .venv
+# The first python3 >= 3.11 on PATH: ansible-core 2.19 needs it on the controller.
+PYTHON := $(shell for p in python3.13 python3.12 python3.11 python3; do \
+	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null \
+	&& { echo $$p; break; }; done)
+export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
+export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
+export ANSIBLE_FORCE_COLOR := $(if $(CI),0,1)
+export PY_COLORS := $(if $(CI),0,1)
+
+.PHONY: help setup harness demo demo-destroy lint pytest molecule test
+
+help:  ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
+
+setup: $(VENV)/.installed  ## Build .venv with the pinned controller requirements
+
+$(VENV)/.installed: requirements.txt
+	@test -n "$(PYTHON)" || { echo "make setup needs python3 >= 3.11 on PATH" >&2; exit 1; }
+	@$(PYTHON) -c 'import venv, ensurepip' 2>/dev/null || { \
+		echo "$(PYTHON) lacks venv/ensurepip: install python3-venv (apt-get install python3-venv)" >&2; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -r requirements.txt
+	touch $@
+
+harness: setup  ## Start a Docker engine, build base/platform images and the registry mirror
+	ansible-playbook molecule/resources/harness.yml
+
+lint: setup  ## ansible-lint (production), yamllint, ruff, shellcheck
+	yamllint --strict .
+	ansible-lint
+	ruff check .
+	ruff format --check .
+	shellcheck .ci/run $$(git ls-files '*.sh')
+
+pytest: setup  ## Unit tests of roles and harness (no throwaway hosts)
+	pytest roles
+
+molecule: harness  ## Every Molecule scenario on throwaway hosts
+	molecule test -s docker
+
+test: lint pytest molecule  ## Everything CI runs
