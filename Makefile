@@ -45,5 +45,17 @@ pytest: setup  ## Unit tests of roles and harness (no throwaway hosts)
 
 molecule: harness  ## Every Molecule scenario on throwaway hosts
 	molecule test -s docker
+	molecule test -s default
+
+demo: harness  ## Deploy the site to a local throwaway host and print its URL
+	molecule create -s sandbox
+	ansible-playbook molecule/sandbox/secrets.yml
+	ansible-playbook -i inventory/sandbox/hosts.yml site.yml
+	@echo
+	@echo "The site answers at http://localhost:8080/ (admin: http://localhost:8080/admin/)."
+	@echo "Log in as admin with vault_django_admin_password from inventory/sandbox/group_vars/django_hosts/vault.yml"
+
+demo-destroy:  ## Remove the demo's throwaway host
+	molecule destroy -s sandbox
 
 test: lint pytest molecule  ## Everything CI runs

@@ -1,0 +1,1 @@
+"""Health check answered by middleware, before Django validates the Host header."""

@@ -1,0 +1,43 @@
+import logging
+from collections.abc import Callable
+
+from django.db import Error, connections
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.cache import add_never_cache_headers
+
+HEALTH_PATH = "/healthz"
+
+logger = logging.getLogger(__name__)
+
+
+def database_is_up() -> bool:
+    try:
+        with connections["default"].cursor() as cursor:
+            cursor.execute("SELECT 1")
+            return cursor.fetchone() == (1,)
+    except Error:
+        logger.exception("Health check: the database query failed")
+        return False
+
+
+class HealthCheckMiddleware:
+    """Answer /healthz with the database's state; pass every other request on untouched.
+
+    It must come first in MIDDLEWARE: container health checks call it with whatever Host
+    header they have (often none, or the container's IP), which ALLOWED_HOSTS would reject
+    as soon as anything called request.get_host(). Skipping that check here is safe because
+    the response never uses the Host header.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path_info != HEALTH_PATH:
+            return self.get_response(request)
+        if database_is_up():
+            response = JsonResponse({"status": "ok"})
+        else:
+            response = JsonResponse({"status": "error", "database": "unavailable"}, status=503)
+        add_never_cache_headers(response)
+        return response

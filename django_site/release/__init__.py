@@ -1,0 +1,1 @@
+"""The `release` management command the deployment runs before starting a new image."""

@@ -1,0 +1,147 @@
+"""Prepare the database and static files for a new image, and make sure the admin account exists.
+
+The deployment runs `python manage.py release` in a one-off container of the new image before
+it replaces the web container. Stdout carries exactly one line, a JSON summary the Ansible role
+reads to decide whether anything changed:
+
+    {"migrations_applied": 0, "static_files_copied": 0, "admin": "unchanged"}
+
+On failure the command exits with status 1 and one line on stderr that names the step that
+failed (migrate, collectstatic or admin). It never prints the admin password.
+"""
+
+import json
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Literal, TypeVar
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
+from django.contrib.staticfiles.management.commands.collectstatic import (
+    Command as CollectStaticCommand,
+)
+from django.core.exceptions import ValidationError
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.core.validators import validate_email
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db.migrations.recorder import MigrationRecorder
+
+AdminResult = Literal["created", "updated", "unchanged"]
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class AdminAccount:
+    username: str
+    password: str = field(repr=False)
+    # None leaves an existing account's address alone.
+    email: str | None
+
+
+class InvalidInput(Exception):
+    pass
+
+
+def admin_account_from_env() -> AdminAccount:
+    """Read and validate the admin account before anything changes, so bad input costs nothing."""
+    username = os.environ.get("DJANGO_ADMIN_USERNAME", "").strip()
+    # Not stripped: spaces are legitimate password characters.
+    password = os.environ.get("DJANGO_ADMIN_PASSWORD", "")
+    email = os.environ.get("DJANGO_ADMIN_EMAIL", "").strip() or None
+
+    missing = [
+        name
+        for name, value in (
+            ("DJANGO_ADMIN_USERNAME", username),
+            ("DJANGO_ADMIN_PASSWORD", password),
+        )
+        if not value
+    ]
+    if missing:
+        raise InvalidInput(f"set {' and '.join(missing)}")
+    try:
+        if email is not None:
+            validate_email(email)
+    except ValidationError as error:
+        raise InvalidInput(f"DJANGO_ADMIN_EMAIL: {' '.join(error.messages)}") from None
+    try:
+        validate_password(password, get_user_model()(username=username, email=email or ""))
+    except ValidationError as error:
+        raise InvalidInput(f"DJANGO_ADMIN_PASSWORD: {' '.join(error.messages)}") from None
+    return AdminAccount(username=username, password=password, email=email)
+
+
+def apply_migrations() -> int:
+    recorder = MigrationRecorder(connections[DEFAULT_DB_ALIAS])
+    before = set(recorder.applied_migrations())
+    call_command("migrate", interactive=False, verbosity=0)
+    return len(set(recorder.applied_migrations()) - before)
+
+
+def collect_static_files() -> int:
+    command = CollectStaticCommand()
+    call_command(command, interactive=False, verbosity=0)
+    return len(command.copied_files)
+
+
+def ensure_admin(account: AdminAccount) -> AdminResult:
+    users = get_user_model()._default_manager
+    with transaction.atomic():
+        user = users.select_for_update().filter(username=account.username).first()
+        if user is None:
+            users.create_superuser(
+                username=account.username, email=account.email or "", password=account.password
+            )
+            return "created"
+
+        changed = False
+        for flag in ("is_active", "is_staff", "is_superuser"):
+            if not getattr(user, flag):
+                setattr(user, flag, True)
+                changed = True
+        if account.email is not None and user.email != account.email:
+            user.email = account.email
+            changed = True
+        if not user.check_password(account.password):
+            user.set_password(account.password)
+            changed = True
+        if changed:
+            user.save()
+            return "updated"
+        return "unchanged"
+
+
+def one_line(error: Exception) -> str:
+    message = " ".join(str(error).split())
+    if isinstance(error, InvalidInput):
+        return message
+    return f"{type(error).__name__}: {message}" if message else type(error).__name__
+
+
+class Command(BaseCommand):
+    help = (
+        "Apply migrations, collect static files and create or update the admin account "
+        "from DJANGO_ADMIN_USERNAME, DJANGO_ADMIN_PASSWORD and DJANGO_ADMIN_EMAIL. "
+        "Prints one line of JSON saying what changed."
+    )
+
+    def handle(self, *args, **options) -> None:
+        account = self.run_step("admin", admin_account_from_env)
+        migrations_applied = self.run_step("migrate", apply_migrations)
+        static_files_copied = self.run_step("collectstatic", collect_static_files)
+        admin = self.run_step("admin", ensure_admin, account)
+        summary = {
+            "migrations_applied": migrations_applied,
+            "static_files_copied": static_files_copied,
+            "admin": admin,
+        }
+        self.stdout.write(json.dumps(summary))
+
+    def run_step(self, name: str, step: Callable[..., T], *args: object) -> T:
+        try:
+            return step(*args)
+        # Whatever goes wrong, the deployment needs one line that says which step it was.
+        except Exception as error:
+            raise CommandError(f"{name} failed: {one_line(error)}") from error
