@@ -1,5 +1,6 @@
 """Shared fixtures: the site's URL as users reach it and the test run's secrets."""
 
+import json
 import os
 import subprocess
 import time
@@ -62,12 +63,18 @@ def run_site_yml(*extra: str) -> subprocess.CompletedProcess[str]:
     return result
 
 
+def inspect(host, *names: str) -> list[dict]:
+    """`docker inspect` of containers on the host. JSON, not Go templates: the command goes
+    through Ansible, which would take {{ }} for Jinja."""
+    return json.loads(host.check_output("docker inspect " + " ".join(names)))
+
+
+def stack_containers(host) -> list[dict]:
+    ids = host.check_output("docker ps -q --filter name=%s_", PROJECT).split()
+    return inspect(host, *ids) if ids else []
+
+
 def containers(host) -> dict[str, str]:
-    """Name -> "<id> <started at>" of the stack's containers on the host."""
-    out = host.check_output("docker ps --filter name=%s_ --format '{{.Names}} {{.ID}}'", PROJECT)
-    result = {}
-    for line in out.splitlines():
-        name, _ = line.split()
-        started = host.check_output("docker inspect -f '{{.Id}} {{.State.StartedAt}}' %s", name)
-        result[name] = started
-    return result
+    """Name -> "<id> <started at>" of the stack's running containers."""
+    running = stack_containers(host)
+    return {c["Name"].lstrip("/"): f"{c['Id']} {c['State']['StartedAt']}" for c in running}

@@ -13,7 +13,17 @@ import uuid
 
 import pytest
 import requests
-from conftest import BASE_URL, HOST, PROJECT, REPO, containers, run_site_yml, wait_for_site
+from conftest import (
+    BASE_URL,
+    HOST,
+    PROJECT,
+    REPO,
+    containers,
+    inspect,
+    run_site_yml,
+    stack_containers,
+    wait_for_site,
+)
 
 TLS_ONLY_WARNINGS = {"security.W004", "security.W008", "security.W012", "security.W016"}
 
@@ -93,14 +103,16 @@ def test_admin_login_and_post_appears_on_home_page(admin_password):
 
 
 def test_only_nginx_publishes_a_port(host):
-    published = host.check_output(
-        "docker ps --filter name=%s_ --format '{{.Names}}={{.Ports}}'", PROJECT
-    )
-    ports = dict(line.split("=", 1) for line in published.splitlines())
-    assert set(ports) == {f"{PROJECT}_nginx", f"{PROJECT}_web", f"{PROJECT}_mysql"}
-    assert "->8080/tcp" in ports[f"{PROJECT}_nginx"]
-    assert "->" not in ports[f"{PROJECT}_web"]
-    assert "->" not in ports[f"{PROJECT}_mysql"]
+    published = {
+        c["Name"].lstrip("/"): {
+            port: bindings for port, bindings in c["NetworkSettings"]["Ports"].items() if bindings
+        }
+        for c in stack_containers(host)
+    }
+    assert set(published) == {f"{PROJECT}_nginx", f"{PROJECT}_web", f"{PROJECT}_mysql"}
+    assert list(published[f"{PROJECT}_nginx"]) == ["8080/tcp"]
+    assert published[f"{PROJECT}_web"] == {}
+    assert published[f"{PROJECT}_mysql"] == {}
     assert not host.run("timeout 3 bash -c '</dev/tcp/127.0.0.1/3306'").succeeded
 
 
@@ -126,7 +138,7 @@ def test_check_deploy_warns_only_about_tls(host):
 
 
 def test_django_tests_pass_against_mariadb(host, root_password):
-    image = host.check_output("docker inspect -f '{{.Config.Image}}' %s_web", PROJECT)
+    image = inspect(host, f"{PROJECT}_web")[0]["Config"]["Image"]
     command = (
         f"docker run --rm --network {PROJECT}_backend -v /srv/{PROJECT}/code:/app:ro "
         f"-e DJANGO_SECRET_KEY=test-only-{uuid.uuid4().hex} -e DATABASE_HOST=mysql "

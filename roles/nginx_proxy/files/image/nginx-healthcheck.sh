@@ -1,0 +1,14 @@
+#!/bin/bash
+# Container health check: a real request through nginx to the site's /healthz, which answers
+# 200 only when the site can query its database. There is no HTTP client in the image; bash's
+# /dev/tcp is enough for one request. No Host header, as a probe by IP address would send: the
+# default server passes /healthz on and closes every other connection.
+set -euo pipefail
+
+exec 3<>/dev/tcp/127.0.0.1/8080
+printf 'GET /healthz HTTP/1.0\r\n\r\n' >&3
+read -r protocol status _ <&3 || true
+if [[ $protocol != HTTP/* || $status != 200 ]]; then
+    echo "nginx-healthcheck: /healthz answered ${protocol:-nothing} ${status:-}" >&2
+    exit 1
+fi
