@@ -14,7 +14,7 @@ export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export ANSIBLE_FORCE_COLOR := $(if $(CI),0,1)
 export PY_COLORS := $(if $(CI),0,1)
 
-.PHONY: help setup harness demo demo-destroy lint pytest molecule test
+.PHONY: help setup harness demo demo-destroy benchmark lint pytest molecule test
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -54,6 +54,9 @@ demo: harness  ## Deploy the site to a local throwaway host and print its URL
 	@echo
 	@echo "The site answers at http://localhost:8080/ (admin: http://localhost:8080/admin/)."
 	@echo "Log in as admin with vault_django_admin_password from inventory/sandbox/group_vars/django_hosts/vault.yml"
+
+benchmark: harness  ## Time cold/unchanged/code-only deploys on a fresh sandbox, print image sizes
+	python molecule/sandbox/benchmark.py
 
 demo-destroy:  ## Remove the demo's throwaway host
 	molecule destroy -s sandbox
