@@ -96,6 +96,9 @@ def test_example_vault_is_refused():
         ("django_stack_site_names", []),
         ("django_stack_http_port", 70000),
         ("django_stack_project_name", "My Blog"),
+        ("django_stack_scheme", "ftp"),
+        ("django_web_uwsgi_processes", "many"),
+        ("django_stack_wait_timeout", "soon"),
     ],
 )
 def test_bad_stack_setting_is_refused(variable, value):
