@@ -21,7 +21,7 @@ PROJECT = "blog"
 
 def site_yml(*extra: str) -> float:
     """Run site.yml against the sandbox; return its wall time in seconds."""
-    env = {**os.environ, "ANSIBLE_CONFIG": str(REPO / "ansible.cfg"), "ANSIBLE_NOCOLOR": "1"}
+    env = {**os.environ, "ANSIBLE_CONFIG": str(REPO / "ansible.cfg"), "ANSIBLE_FORCE_COLOR": "0"}
     started = time.monotonic()
     result = subprocess.run(
         ["ansible-playbook", "-i", str(INVENTORY), str(REPO / "site.yml"), *extra],
