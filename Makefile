@@ -14,7 +14,7 @@ export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export ANSIBLE_FORCE_COLOR := $(if $(CI),0,1)
 export PY_COLORS := $(if $(CI),0,1)
 
-.PHONY: help setup harness demo demo-destroy benchmark lint pytest molecule test
+.PHONY: help setup harness demo demo-destroy benchmark lint docs pytest molecule test
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -30,15 +30,30 @@ $(VENV)/.installed: requirements.txt
 	$(VENV)/bin/pip install --quiet -r requirements.txt
 	touch $@
 
+# What `make harness` builds platform images for: every throwaway host of the scenarios make runs,
+# the docker scenario's two (MOLECULE_DISTRO, MOLECULE_DISTRO2: see molecule/docker/molecule.yml)
+# and debian13 (default, sandbox).
+export HARNESS_PLATFORMS := $(or $(MOLECULE_DISTRO),debian12),$(or $(MOLECULE_DISTRO2),debian13),debian13
+
 harness: setup  ## Start a Docker engine, build base/platform images and the registry mirror
 	ansible-playbook molecule/resources/harness.yml
 
-lint: setup  ## ansible-lint (production), yamllint, ruff, shellcheck
+# These run the harness once, first, for all their scenarios, whose create.yml then skips it.
+molecule demo benchmark: export HARNESS_PREPARED := 1
+
+lint: setup  ## ansible-lint (production), yamllint, ruff, shellcheck, role READMEs up to date
 	yamllint --strict .
 	ansible-lint
 	ruff check .
 	ruff format --check .
 	shellcheck .ci/run $$(git ls-files '*.sh')
+	python roles/role_docs.py check $(DOC_ROLES)
+
+# Every role with a meta/argument_specs.yml: its README's variables section is generated from it.
+DOC_ROLES = $(patsubst %/meta/argument_specs.yml,%,$(wildcard roles/*/meta/argument_specs.yml))
+
+docs: setup  ## Regenerate each role README's variables section from meta/argument_specs.yml
+	python roles/role_docs.py write $(DOC_ROLES)
 
 pytest: setup  ## Unit tests of roles and harness (no throwaway hosts)
 	pytest roles
@@ -47,13 +62,19 @@ molecule: harness  ## Every Molecule scenario on throwaway hosts
 	molecule test -s docker
 	molecule test -s default
 
+# Prints where the demo answers: the first site name and the port of the sandbox inventory.
+PRINT_SANDBOX_URL = ansible-inventory -i inventory/sandbox/hosts.yml --host sandbox | python -c 'import json, sys; \
+	s = json.load(sys.stdin); print("http://%s:%s/" % (s["django_stack_site_names"][0], s["django_stack_http_port"]))'
+
 demo: harness  ## Deploy the site to a local throwaway host and print its URL
+# Molecule's saved state still says "created" after the host was stopped or removed: forget it
+# unless the host runs, so create.yml starts the host again or makes it afresh.
+	[ "$$(docker container inspect --format '{{.State.Running}}' sandbox 2>/dev/null)" = true ] || molecule reset -s sandbox
 	molecule create -s sandbox
 	ansible-playbook molecule/sandbox/secrets.yml
 	ansible-playbook -i inventory/sandbox/hosts.yml site.yml
-	@echo
-	@echo "The site answers at http://localhost:8080/ (admin: http://localhost:8080/admin/)."
-	@echo "Log in as admin with vault_django_admin_password from inventory/sandbox/group_vars/django_hosts/vault.yml"
+	@url=$$($(PRINT_SANDBOX_URL)); printf '\nThe site answers at %s (admin: %sadmin/).\n' "$$url" "$$url"
+	@echo "Log in as admin with vault_django_web_admin_password from inventory/sandbox/group_vars/all/vault.yml"
 
 benchmark: harness  ## Time cold/unchanged/code-only deploys on a fresh sandbox, print image sizes
 	python molecule/sandbox/benchmark.py

@@ -5,7 +5,6 @@ Prints figures; it asserts nothing about them.
 """
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -13,27 +12,20 @@ import tempfile
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[2]
-INVENTORY = REPO / "inventory/sandbox/hosts.yml"
+# Run as a script: the shared ansible-playbook runner lives beside the harness.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "resources"))
+from playbook import REPO, run_playbook  # noqa: E402
+
+INVENTORY = "inventory/sandbox/hosts.yml"
 HOST = "sandbox"
 PROJECT = "blog"
 
 
 def site_yml(*extra: str) -> float:
     """Run site.yml against the sandbox; return its wall time in seconds."""
-    env = {**os.environ, "ANSIBLE_CONFIG": str(REPO / "ansible.cfg"), "ANSIBLE_FORCE_COLOR": "0"}
     started = time.monotonic()
-    result = subprocess.run(
-        ["ansible-playbook", "-i", str(INVENTORY), str(REPO / "site.yml"), *extra],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = run_playbook("site.yml", *extra, inventory=INVENTORY)
     elapsed = time.monotonic() - started
-    if result.returncode != 0:
-        sys.exit(f"site.yml failed:\n{result.stdout[-3000:]}\n{result.stderr[-2000:]}")
     recap = [line for line in result.stdout.splitlines() if f"{HOST} " in line and "ok=" in line]
     print(f"    recap: {recap[-1].split(':', 1)[1].strip() if recap else '?'}")
     return elapsed
@@ -48,9 +40,7 @@ def in_host(*command: str) -> str:
 def main() -> None:
     subprocess.run(["molecule", "destroy", "-s", "sandbox"], cwd=REPO, check=True)
     subprocess.run(["molecule", "create", "-s", "sandbox"], cwd=REPO, check=True)
-    subprocess.run(
-        ["ansible-playbook", str(REPO / "molecule/sandbox/secrets.yml")], cwd=REPO, check=True
-    )
+    run_playbook("molecule/sandbox/secrets.yml")
     figures = {}
     print("cold site.yml on a fresh host ...")
     figures["cold site.yml (s)"] = site_yml()
@@ -76,4 +66,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except AssertionError as failure:
+        sys.exit(str(failure))

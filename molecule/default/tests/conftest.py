@@ -8,28 +8,32 @@ from pathlib import Path
 
 import pytest
 import requests
+import yaml
+from playbook import run_playbook
 
-BASE_URL = "http://localhost:18080"
 HOST = "stack-debian13"
 PROJECT = "blog"
-REPO = Path(__file__).resolve().parents[3]
-# Must match __test_nasty in ../host_vars/stack-debian13/main.yml.
-NASTY = "q'u\"o $HOME %s #h spaçe ñø"
+# The test host's own settings: its port and the fixed core of its secrets.
+HOST_VARS = yaml.safe_load(
+    (Path(__file__).resolve().parents[1] / "host_vars" / HOST / "main.yml").read_text()
+)
+BASE_URL = f"http://localhost:{HOST_VARS['django_stack_http_port']}"
 
 
-def secret(name: str) -> str:
-    path = Path(os.environ["MOLECULE_EPHEMERAL_DIRECTORY"]) / "secrets" / name
-    return NASTY + path.read_text().strip()
+def secret(variable: str) -> str:
+    """The value the deploy used for a vault variable: the fixed core + this run's suffix."""
+    suffix = Path(os.environ["MOLECULE_EPHEMERAL_DIRECTORY"]) / "secrets" / variable
+    return HOST_VARS["__test_secret_core"] + suffix.read_text().strip()
 
 
 @pytest.fixture
 def admin_password() -> str:
-    return secret("admin")
+    return secret("vault_django_web_admin_password")
 
 
 @pytest.fixture
 def root_password() -> str:
-    return secret("mysql_root")
+    return secret("vault_mysql_server_root_password")
 
 
 def wait_for_site(timeout: float = 180.0) -> requests.Response:
@@ -50,17 +54,7 @@ def wait_for_site(timeout: float = 180.0) -> requests.Response:
 def run_site_yml(*extra: str) -> subprocess.CompletedProcess[str]:
     """Run site.yml against the throwaway host the way users run it, with Molecule's inventory."""
     inventory = Path(os.environ["MOLECULE_EPHEMERAL_DIRECTORY"]) / "inventory"
-    env = {**os.environ, "ANSIBLE_CONFIG": str(REPO / "ansible.cfg"), "ANSIBLE_FORCE_COLOR": "0"}
-    result = subprocess.run(
-        ["ansible-playbook", "-i", str(inventory), str(REPO / "site.yml"), *extra],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
-    return result
+    return run_playbook("site.yml", *extra, inventory=inventory)
 
 
 def inspect(host, *names: str) -> list[dict]:

@@ -17,13 +17,13 @@ from conftest import (
     BASE_URL,
     HOST,
     PROJECT,
-    REPO,
     containers,
     inspect,
     run_site_yml,
     stack_containers,
     wait_for_site,
 )
+from playbook import REPO
 
 TLS_ONLY_WARNINGS = {"security.W004", "security.W008", "security.W012", "security.W016"}
 

@@ -5,36 +5,36 @@ the refusal happens on the controller: a run that got past validation would fail
 """
 
 import json
-import os
-import subprocess
+import re
+import shutil
 from pathlib import Path
 
 import pytest
+from playbook import REPO, run_playbook
 
-REPO = Path(__file__).resolve().parents[3]
+PRODUCTION = REPO / "inventory/production"
 GOOD_SECRETS = {
-    "vault_django_secret_key": "k" * 20 + "-not-a-real-key-0123456789",
-    "vault_mysql_password": "pa'ss\"wo $rd %s #1 spaçe",
-    "vault_mysql_root_password": "ro'ot\"pa $ss %d #2 ñø",
-    "vault_django_admin_password": "ad'min\"pw $x %y #3 ü",
+    "vault_django_web_secret_key": "k" * 20 + "-not-a-real-key-0123456789",
+    "vault_django_stack_database_password": "pa'ss\"wo $rd %s #1 spaçe",
+    "vault_mysql_server_root_password": "ro'ot\"pa $ss %d #2 ñø",
+    "vault_django_web_admin_password": "ad'min\"pw $x %y #3 ü",
 }
 
 
-def run(playbook: str, *extra: str) -> subprocess.CompletedProcess[str]:
-    inventory = str(REPO / "inventory/production/hosts.yml")
-    return subprocess.run(
-        ["ansible-playbook", "-i", inventory, str(REPO / playbook), *extra],
-        cwd=REPO,
-        env={**os.environ, "ANSIBLE_CONFIG": str(REPO / "ansible.cfg"), "ANSIBLE_NOCOLOR": "1"},
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=300,
-    )
+def run(playbook: str, *extra: str, inventory: Path = PRODUCTION / "hosts.yml"):
+    return run_playbook(playbook, *extra, inventory=inventory, check=False, timeout=300)
 
 
 def with_vars(variables: dict) -> tuple[str, str]:
     return ("-e", json.dumps(variables))
+
+
+def refused_before_any_host(result, *names: str) -> None:
+    assert result.returncode != 0, result.stdout[-3000:]
+    for name in names:
+        assert name in result.stdout, f"the refusal does not name {name}: {result.stdout[-3000:]}"
+    assert "UNREACHABLE" not in result.stdout
+    assert "Install the Docker engine" not in result.stdout
 
 
 def test_good_settings_pass_validation():
@@ -42,51 +42,35 @@ def test_good_settings_pass_validation():
     assert result.returncode == 0, result.stdout[-3000:]
 
 
-def test_top_level_group_vars_apply_to_site_yml():
-    """Without a vault, site.yml stops in its first play naming the vault variables.
-
-    That message comes from group_vars/all/main.yml wiring django_stack_* to vault_*: if the
-    top-level group_vars were not loaded for the plays under playbooks/, it would not appear.
-    """
+def test_without_a_vault_site_yml_names_each_secret_and_its_vault_value():
     result = run("site.yml")
-    assert result.returncode != 0
-    assert "django_stack_secret_key is missing" in result.stdout
-    assert "Install the Docker engine" not in result.stdout
-    assert "UNREACHABLE" not in result.stdout
+    refused_before_any_host(
+        result, *(f"{name.removeprefix('vault_')} is missing" for name in GOOD_SECRETS)
+    )
+    for name in GOOD_SECRETS:
+        assert name in result.stdout
 
 
 @pytest.mark.parametrize(
     ("name", "value"),
     [
-        ("vault_django_secret_key", ""),
-        ("vault_mysql_password", "CHANGE_ME"),
-        ("vault_mysql_root_password", "sh0rt$pw"),
-        ("vault_django_admin_password", "change me please, really"),
+        ("vault_django_web_secret_key", ""),
+        ("vault_django_stack_database_password", "CHANGE_ME"),
+        ("vault_mysql_server_root_password", "sh0rt$pw"),
+        ("vault_django_web_admin_password", "change me please, really"),
     ],
 )
-def test_missing_empty_or_placeholder_secret_is_refused(name, value):
+def test_empty_short_or_placeholder_secret_is_refused(name, value):
     result = run("site.yml", *with_vars({**GOOD_SECRETS, name: value}))
-    assert result.returncode != 0
-    variable = (
-        "django_stack_"
-        + {
-            "vault_django_secret_key": "secret_key",
-            "vault_mysql_password": "database_password",
-            "vault_mysql_root_password": "mysql_root_password",
-            "vault_django_admin_password": "admin_password",
-        }[name]
-    )
-    assert f"{variable} is missing" in result.stdout
-    assert name in result.stdout, "the message should say which vault value to fix"
+    # The vault value is named after the variable it feeds: no table maps one to the other.
+    refused_before_any_host(result, name.removeprefix("vault_"), name)
     assert value not in result.stdout or value == "", "a secret value leaked into the output"
-    assert "UNREACHABLE" not in result.stdout
 
 
 def test_example_vault_is_refused():
-    result = run("site.yml", "-e", "@" + str(REPO / "group_vars/all/vault.yml.example"))
-    assert result.returncode != 0
-    assert "still the example placeholder" in result.stdout
-    assert "UNREACHABLE" not in result.stdout
+    example = PRODUCTION / "group_vars/all/vault.yml.example"
+    result = run("site.yml", "-e", f"@{example}")
+    refused_before_any_host(result, "still the example placeholder")
 
 
 @pytest.mark.parametrize(
@@ -94,15 +78,88 @@ def test_example_vault_is_refused():
     [
         ("django_stack_site_names", "www.example.com"),
         ("django_stack_site_names", []),
+        ("django_stack_site_names", ["bad;name"]),
         ("django_stack_http_port", 70000),
+        ("django_stack_http_port", "abc"),
         ("django_stack_project_name", "My Blog"),
-        ("django_stack_scheme", "ftp"),
+        ("django_stack_project_name", "blog_"),
+        ("django_stack_base_image", ""),
+        ("django_web_scheme", "ftp"),
         ("django_web_uwsgi_processes", "many"),
+        ("django_web_uwsgi_processes", 0),
+        ("django_web_uwsgi_harakiri", -5),
+        ("django_web_extra_env", {"DJANGO_SECRET_KEY": "x"}),
         ("django_stack_wait_timeout", "soon"),
+        ("nginx_proxy_client_max_body_size", "10m; evil"),
+        ("mysql_server_data_dir", "relative/path"),
+        ("docker_engine_registry_mirrors", "http://mirror:5000"),
     ],
 )
-def test_bad_stack_setting_is_refused(variable, value):
+def test_bad_setting_is_refused(variable, value):
     result = run("site.yml", *with_vars({**GOOD_SECRETS, variable: value}))
-    assert result.returncode != 0
-    assert variable in result.stdout
-    assert "UNREACHABLE" not in result.stdout
+    refused_before_any_host(result, variable)
+
+
+@pytest.fixture
+def inventory(tmp_path: Path) -> Path:
+    """A copy of the production inventory with a plain-text vault in its group_vars/all."""
+    copy = tmp_path / "inventory"
+    shutil.copytree(PRODUCTION, copy)
+    vault = copy / "group_vars/all/vault.yml"
+    vault.write_text("---\n" + "".join(f"{k}: {json.dumps(v)}\n" for k, v in GOOD_SECRETS.items()))
+    return copy
+
+
+def test_inventory_group_vars_all_is_read(inventory: Path):
+    """The site names (required, no default) and the secrets come only from group_vars/all."""
+    result = run("playbooks/validate.yml", inventory=inventory / "hosts.yml")
+    assert result.returncode == 0, result.stdout[-3000:]
+
+
+def test_value_in_inventory_group_vars_all_takes_effect(inventory: Path):
+    (inventory / "group_vars/all/port.yml").write_text("---\ndjango_stack_http_port: 70000\n")
+    result = run("site.yml", inventory=inventory / "hosts.yml")
+    refused_before_any_host(result, "django_stack_http_port: 70000")
+
+
+def test_settings_in_top_level_group_vars_are_refused(tmp_path: Path):
+    stray = REPO / "group_vars/all/stray-test-settings.yml"
+    stray.parent.mkdir(exist_ok=True)
+    stray.write_text("---\ndjango_stack_http_port: 8080\n")
+    try:
+        result = run("playbooks/validate.yml", *with_vars(GOOD_SECRETS))
+    finally:
+        stray.unlink()
+        if not any(stray.parent.iterdir()):
+            stray.parent.rmdir()
+    refused_before_any_host(result, "group_vars/all/stray-test-settings.yml")
+
+
+def repository_files(*patterns: str) -> list[Path]:
+    skip = {".git", ".venv", ".cache", "__pycache__"}
+    return [
+        path
+        for pattern in patterns
+        for path in REPO.rglob(pattern)
+        if path.is_file() and not skip.intersection(path.relative_to(REPO).parts)
+    ]
+
+
+def test_every_vault_value_feeds_the_variable_it_is_named_after():
+    wiring = re.compile(r"^\s*([a-z0-9_]+):\s*[\"']\{\{\s*vault_([a-z0-9_]+)\s*\}\}[\"']\s*$")
+    found = 0
+    for path in repository_files("*.yml", "*.yaml", "*.example"):
+        for line in path.read_text().splitlines():
+            if re.search(r"\{\{\s*vault_", line) and not line.lstrip().startswith("#"):
+                match = wiring.match(line)
+                assert match, f"{path}: a vault value is used other than as X: vault_X: {line}"
+                assert match.group(1) == match.group(2), f"{path}: {line}"
+                found += 1
+    assert found >= 4
+
+
+def test_no_role_runs_another_roles_task_files():
+    include = re.compile(r"(include|import)_role:.*?tasks_from", re.DOTALL)
+    for path in (REPO / "roles").rglob("tasks/*.yml"):
+        for task in path.read_text().split("\n- "):
+            assert not include.search(task), f"{path} runs another role's tasks_from: {task}"

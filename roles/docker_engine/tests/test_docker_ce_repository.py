@@ -6,17 +6,14 @@ made-up /etc/os-release; each test then reads one rendered file.
 """
 
 import json
-import os
-import shutil
-import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from playbook import run_playbook
 
 TESTS_DIR = Path(__file__).resolve().parent
-ROLES_DIR = TESTS_DIR.parent.parent
 # A placeholder for the URL users fill in; no real repository is contacted.
 REPO_URL = "https://docker-repo.invalid/linux"
 
@@ -77,14 +74,6 @@ def repo_url(platform: Platform) -> str:
     return f"{REPO_URL}/{'debian' if platform.distribution == 'Debian' else 'ubuntu'}"
 
 
-def ansible_playbook() -> str:
-    beside_python = Path(sys.executable).with_name("ansible-playbook")
-    found = str(beside_python) if beside_python.exists() else shutil.which("ansible-playbook")
-    if found is None:
-        pytest.fail("ansible-playbook is neither beside this Python nor on PATH")
-    return found
-
-
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory: pytest.TempPathFactory) -> Path:
     work = tmp_path_factory.mktemp("docker_ce_repository")
@@ -110,26 +99,13 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> Path:
             }
     inventory = work / "inventory.json"
     inventory.write_text(json.dumps({"all": {"hosts": hosts}}))
-    env = {
-        **os.environ,
-        "ANSIBLE_ROLES_PATH": str(ROLES_DIR),
-        "ANSIBLE_PIPELINING": "1",
-        "ANSIBLE_NOCOLOR": "1",
-        "ANSIBLE_RETRY_FILES_ENABLED": "0",
-    }
-    command = [
-        ansible_playbook(),
-        "--inventory",
-        str(inventory),
+    run_playbook(
+        TESTS_DIR / "render_docker_ce_repository.yml",
         "--forks",
         str(len(hosts)),
-        str(TESTS_DIR / "render_docker_ce_repository.yml"),
-    ]
-    # Fixed argv, no shell; cwd outside the repository so only this test's settings apply.
-    result = subprocess.run(  # noqa: S603
-        command, cwd=work, env=env, capture_output=True, text=True, timeout=120, check=False
+        inventory=inventory,
+        timeout=120,
     )
-    assert result.returncode == 0, result.stdout + result.stderr
     return work
 
 

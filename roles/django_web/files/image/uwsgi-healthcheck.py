@@ -6,11 +6,13 @@ the same kind of request nginx's uwsgi_pass sends. Exit status 0 only on HTTP 20
 site returns when it can query its database.
 """
 
+import os
 import socket
 import struct
 import sys
 
-ADDRESS = ("127.0.0.1", 8000)
+# The image sets WEB_PORT to the port uwsgi.ini's socket listens on.
+ADDRESS = ("127.0.0.1", int(os.environ["WEB_PORT"]))
 PATH = "/healthz"
 TIMEOUT_SECONDS = 4.0
 REQUEST_VARS = {
