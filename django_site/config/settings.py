@@ -2,53 +2,20 @@
 
 Everything a deployment changes comes from an environment variable; README.md lists them.
 Secrets have no default: a missing one stops the process with ImproperlyConfigured
-instead of running with a value an attacker could guess.
+instead of running with a value an attacker could guess. Each secret may instead be read from
+the file its <NAME>_FILE variable names, which is how the deployment passes them.
 """
-
-import os
 
 from django.core.exceptions import ImproperlyConfigured
 
-TRUE_WORDS = frozenset({"true", "1", "yes"})
+from config.environment import env_bool, env_int, env_list, env_required, env_secret, env_str
+
 LOG_LEVELS = frozenset({"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"})
-
-
-def env_str(name: str, default: str = "") -> str:
-    return os.environ.get(name, default).strip()
-
-
-def env_required(name: str, why: str) -> str:
-    value = env_str(name)
-    if not value:
-        raise ImproperlyConfigured(f"Set the {name} environment variable: {why}.")
-    return value
-
-
-def env_bool(name: str, default: bool = False) -> bool:
-    """Unset or empty means the default; otherwise only true/1/yes mean on."""
-    value = env_str(name).lower()
-    if not value:
-        return default
-    return value in TRUE_WORDS
-
-
-def env_int(name: str, default: int) -> int:
-    value = env_str(name)
-    if not value:
-        return default
-    try:
-        return int(value)
-    except ValueError:
-        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}.") from None
-
-
-def env_list(name: str) -> list[str]:
-    return [item.strip() for item in env_str(name).split(",") if item.strip()]
 
 
 # Core
 
-SECRET_KEY = env_required(
+SECRET_KEY = env_secret(
     "DJANGO_SECRET_KEY",
     "a long random string (50+ characters) that signs sessions and password-reset links",
 )
@@ -115,7 +82,7 @@ if DATABASE_ENGINE == "mysql":
             "PORT": env_int("DATABASE_PORT", 3306),
             "NAME": env_required("DATABASE_NAME", "the database the site uses"),
             "USER": env_required("DATABASE_USER", "the account the site connects as"),
-            "PASSWORD": env_required("DATABASE_PASSWORD", "the password of DATABASE_USER"),
+            "PASSWORD": env_secret("DATABASE_PASSWORD", "the password of DATABASE_USER"),
             "CONN_MAX_AGE": env_int("DATABASE_CONN_MAX_AGE", 60),
             "CONN_HEALTH_CHECKS": True,
             "OPTIONS": {

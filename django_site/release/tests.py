@@ -108,6 +108,19 @@ class ReleaseCommandTests(TransactionTestCase):
         self.assertRedirects(response, reverse("admin:index"))
         self.assertNotIn(AWKWARD_PASSWORD, stdout.getvalue() + stderr.getvalue())
 
+    def test_password_file_wins_over_the_environment_and_keeps_its_spaces(self):
+        password = f" {AWKWARD_PASSWORD} "
+        password_file = Path(self.enterContext(tempfile.TemporaryDirectory())) / "admin_password"
+        password_file.write_text(password + "\n", encoding="utf-8")
+
+        self.release({"DJANGO_ADMIN_PASSWORD_FILE": str(password_file)})
+
+        response = self.client.post(
+            reverse("admin:login"),
+            {"username": "admin", "password": password, "next": reverse("admin:index")},
+        )
+        self.assertRedirects(response, reverse("admin:index"))
+
     def test_bad_admin_input_fails_before_anything_changes(self):
         cases = {
             "missing password": ({"DJANGO_ADMIN_PASSWORD": ""}, "set DJANGO_ADMIN_PASSWORD"),

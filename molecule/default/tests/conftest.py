@@ -51,10 +51,10 @@ def wait_for_site(timeout: float = 180.0) -> requests.Response:
     raise AssertionError(f"the site did not come back within {timeout:.0f}s: {last!r}")
 
 
-def run_site_yml(*extra: str) -> subprocess.CompletedProcess[str]:
+def run_site_yml(*extra: str, check: bool = True) -> subprocess.CompletedProcess[str]:
     """Run site.yml against the throwaway host the way users run it, with Molecule's inventory."""
     inventory = Path(os.environ["MOLECULE_EPHEMERAL_DIRECTORY"]) / "inventory"
-    return run_playbook("site.yml", *extra, inventory=inventory)
+    return run_playbook("site.yml", *extra, inventory=inventory, check=check)
 
 
 def inspect(host, *names: str) -> list[dict]:

@@ -8,6 +8,7 @@ import shlex
 import shutil
 import socket
 import subprocess
+import threading
 import time
 import uuid
 
@@ -149,6 +150,50 @@ def test_django_tests_pass_against_mariadb(host, root_password):
     result = host.run(command)
     assert result.rc == 0, result.stderr[-4000:]
     assert re.search(r"Ran [1-9]\d* tests?", result.stderr), result.stderr[-2000:]
+
+
+class RequestLoop:
+    """Requests / every 100 ms from a thread while in use; counts the answers that were not 200."""
+
+    def __init__(self) -> None:
+        self.sent = 0
+        self.failed: list[str] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.1):
+            self.sent += 1
+            try:
+                status = requests.get(BASE_URL + "/", timeout=5).status_code
+            except requests.RequestException as error:
+                self.failed.append(type(error).__name__)
+                continue
+            if status != 200:
+                self.failed.append(str(status))
+
+    def __enter__(self) -> "RequestLoop":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def test_engine_restart_keeps_containers_and_site_up(host):
+    """A daemon.json change restarts dockerd; live-restore keeps every container running."""
+    before = containers(host)
+    started = host.check_output("systemctl show docker --property ActiveEnterTimestamp")
+    try:
+        with RequestLoop() as loop:
+            run_site_yml("-e", '{"docker_engine_log_max_file": 4}')
+    finally:
+        run_site_yml()
+    assert host.check_output("systemctl show docker --property ActiveEnterTimestamp") != started
+    assert containers(host) == before, "a container was restarted with the engine"
+    assert loop.sent > 0
+    assert loop.failed == [], f"{len(loop.failed)} of {loop.sent} requests failed: {loop.failed}"
 
 
 def test_code_only_change_served_without_restart(host, tmp_path):

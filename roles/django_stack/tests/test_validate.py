@@ -73,26 +73,19 @@ def test_example_vault_is_refused():
     refused_before_any_host(result, "still the example placeholder")
 
 
+# A sample on a host no test can reach; molecule/default/tests/test_bad_settings.py runs the whole
+# table (molecule/resources/bad_settings.py) against a deployed host.
 @pytest.mark.parametrize(
     ("variable", "value"),
     [
         ("django_stack_site_names", "www.example.com"),
         ("django_stack_site_names", []),
-        ("django_stack_site_names", ["bad;name"]),
         ("django_stack_http_port", 70000),
-        ("django_stack_http_port", "abc"),
         ("django_stack_project_name", "My Blog"),
-        ("django_stack_project_name", "blog_"),
-        ("django_stack_base_image", ""),
         ("django_web_scheme", "ftp"),
         ("django_web_uwsgi_processes", "many"),
-        ("django_web_uwsgi_processes", 0),
-        ("django_web_uwsgi_harakiri", -5),
-        ("django_web_extra_env", {"DJANGO_SECRET_KEY": "x"}),
         ("django_stack_wait_timeout", "soon"),
-        ("nginx_proxy_client_max_body_size", "10m; evil"),
-        ("mysql_server_data_dir", "relative/path"),
-        ("docker_engine_registry_mirrors", "http://mirror:5000"),
+        ("django_stack_root", "/etc"),
     ],
 )
 def test_bad_setting_is_refused(variable, value):

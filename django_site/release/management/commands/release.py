@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal, TypeVar
 
+from config.environment import read_secret
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.staticfiles.management.commands.collectstatic import (
@@ -47,8 +48,9 @@ class InvalidInput(Exception):
 def admin_account_from_env() -> AdminAccount:
     """Read and validate the admin account before anything changes, so bad input costs nothing."""
     username = os.environ.get("DJANGO_ADMIN_USERNAME", "").strip()
-    # Not stripped: spaces are legitimate password characters.
-    password = os.environ.get("DJANGO_ADMIN_PASSWORD", "")
+    # Not stripped: spaces are legitimate password characters. Read from DJANGO_ADMIN_PASSWORD_FILE
+    # when set, as the deployment does.
+    password = read_secret("DJANGO_ADMIN_PASSWORD")
     email = os.environ.get("DJANGO_ADMIN_EMAIL", "").strip() or None
 
     missing = [

@@ -1,0 +1,110 @@
+"""Every wrong value in the table is refused before anything on the deployed host changes.
+
+One row per case: (variable, value). Each is run through site.yml against the running test
+host, as a user would run it, and must fail before any task reports a change, with a message
+naming the variable, leaving daemon.json, nginx.conf, uwsgi.ini and the containers as they were
+while the site keeps answering. Add a case by adding a row.
+"""
+
+import json
+
+import pytest
+import requests
+from conftest import BASE_URL, PROJECT, run_site_yml
+
+BAD_SETTINGS: list[tuple[str, object]] = [
+    # Directories: the project's own, absolute, and none inside another.
+    ("django_stack_root", "/etc"),
+    ("django_stack_root", "/"),
+    ("django_stack_root", "srv/blog"),
+    ("mysql_server_data_dir", "/srv/blog/code/db"),
+    ("django_web_build_dir", "/srv/blog"),
+    ("django_web_staging_dir", "/srv/blog/data/mysql"),
+    ("django_stack_static_dir", "/srv/blog/data/media"),
+    ("nginx_proxy_log_dir", "/var/log"),
+    # Ports and counts, in the ranges the services accept.
+    ("django_stack_http_port", 0),
+    ("django_stack_http_port", 70000),
+    ("django_stack_http_port", "abc"),
+    ("django_stack_http_port", -1),
+    ("django_stack_web_port", 80),
+    ("django_web_uwsgi_processes", 0),
+    ("django_web_uwsgi_processes", "many"),
+    ("django_web_uwsgi_harakiri", -5),
+    ("django_web_uwsgi_harakiri", 300),
+    ("django_web_uwsgi_buffer_size", 100),
+    ("django_stack_wait_timeout", "soon"),
+    ("nginx_proxy_worker_processes", 0),
+    ("nginx_proxy_uwsgi_read_timeout", 0),
+    # Names, by the grammar of what they become.
+    ("django_stack_project_name", "My Blog"),
+    ("django_stack_project_name", "blog/x"),
+    ("django_stack_project_name", "blog_"),
+    ("django_stack_site_names", "www.example.com"),
+    ("django_stack_site_names", []),
+    ("django_stack_site_names", ["bad;name"]),
+    ("django_stack_site_names", ["a" * 64 + ".example.com"]),
+    ("django_stack_database_user", "u" * 33),
+    ("django_stack_database_user", "root"),
+    ("django_stack_database_name", "blog-db"),
+    ("django_stack_networks", {"frontend": "blog_frontend"}),
+    ("mysql_server_container_name", "my mysql"),
+    ("django_web_admin_email", "not-an-address"),
+    # Images.
+    ("django_stack_base_image", ""),
+    ("django_stack_base_image", "Debian:Trixie"),
+    ("mysql_server_image", "not an image"),
+    # Strings pasted into configuration files.
+    ("nginx_proxy_client_max_body_size", "10m; evil"),
+    ("django_web_pip_index_url", "ftp://index.invalid/simple"),
+    ("django_web_build_ca_file", "/nonexistent/ca.pem"),
+    # The environment the deployment sets, and choices.
+    ("django_web_extra_env", {"DJANGO_SECRET_KEY": "x"}),
+    ("django_web_extra_env", {"DATABASE_HOST": "elsewhere"}),
+    ("django_web_extra_env", "DJANGO_LOG_LEVEL=DEBUG"),
+    ("django_web_scheme", "ftp"),
+    ("django_web_debug", "maybe"),
+    # The Docker engine.
+    ("docker_engine_registry_mirrors", "http://mirror:5000"),
+    ("docker_engine_registry_mirrors", ["mirror:5000"]),
+    ("docker_engine_registry_mirrors", ["http://mirror:5000/v2"]),
+    ("docker_engine_install_source", "snap"),
+    ("docker_engine_log_max_file", 0),
+    ("docker_engine_default_address_pools", [{"base": "10.210.0.0/16"}]),
+]
+
+WATCHED_FILES = [
+    "/etc/docker/daemon.json",
+    f"/srv/{PROJECT}/config/nginx/nginx.conf",
+    f"/srv/{PROJECT}/config/web/uwsgi.ini",
+]
+
+
+def host_state(host) -> dict[str, str]:
+    """Checksums of the watched files and the IDs of all containers on the host."""
+    state = {path: host.file(path).sha256sum for path in WATCHED_FILES}
+    state["containers"] = host.check_output("docker ps --all --quiet --no-trunc | sort")
+    return state
+
+
+@pytest.fixture(scope="module")
+def state_before(host) -> dict[str, str]:
+    return host_state(host)
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"), BAD_SETTINGS, ids=[f"{v}={json.dumps(x)[:40]}" for v, x in BAD_SETTINGS]
+)
+def test_bad_setting_is_refused_before_any_change(host, state_before, variable, value):
+    result = run_site_yml("-e", json.dumps({variable: value}), check=False)
+    assert result.returncode != 0, f"{variable}={value!r} was accepted"
+    assert variable in result.stdout, (
+        f"the refusal does not name {variable}: {result.stdout[-3000:]}"
+    )
+    assert "changed: [" not in result.stdout, "a task changed something before the refusal"
+    assert host_state(host) == state_before
+    assert requests.get(BASE_URL + "/", timeout=10).status_code == 200
+
+
+def test_the_table_has_enough_cases():
+    assert len(BAD_SETTINGS) >= 30

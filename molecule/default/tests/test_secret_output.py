@@ -1,0 +1,69 @@
+"""No secret reaches the deploy's output, at the highest verbosity, whether it works or not.
+
+Runs site.yml -vvv twice against the deployed host: once as it is, once with a web container
+that crash-loops (uWSGI told to listen on a socket it cannot create), whose failed health wait
+is exactly where a container's configuration, secrets included, used to be printed. Then
+counts every vault value, and the random part of each, in the whole output.
+"""
+
+import json
+import os
+from pathlib import Path
+
+from conftest import HOST_VARS, PROJECT, run_site_yml, secret, wait_for_site
+
+VAULT_VARIABLES = [name for name in HOST_VARS if name.startswith("vault_")]
+CRASH_LOOPING_WEB = {
+    "django_web_extra_env": {"UWSGI_SOCKET": "/nonexistent/uwsgi.sock"},
+    "django_stack_wait_timeout": 30,
+}
+
+
+def random_part(variable: str) -> str:
+    path = Path(os.environ["MOLECULE_EPHEMERAL_DIRECTORY"]) / "secrets" / variable
+    return path.read_text().strip()
+
+
+def test_no_secret_in_verbose_output_of_a_good_and_a_failed_deploy():
+    outputs = []
+    try:
+        good = run_site_yml("-vvv")
+        outputs.append(good.stdout + good.stderr)
+        failed = run_site_yml("-vvv", "-e", json.dumps(CRASH_LOOPING_WEB), check=False)
+        outputs.append(failed.stdout + failed.stderr)
+    finally:
+        run_site_yml()
+    wait_for_site()
+
+    assert failed.returncode != 0, "the crash-looping web container was accepted"
+    assert f"{PROJECT}_web is not healthy" in failed.stdout, failed.stdout[-3000:]
+    assert len(VAULT_VARIABLES) == 4
+    output = "\n".join(outputs)
+    hits = {
+        name: output.count(secret(name)) + output.count(random_part(name))
+        for name in VAULT_VARIABLES
+    }
+    assert hits == dict.fromkeys(VAULT_VARIABLES, 0), hits
+
+
+def test_no_secret_in_any_container_configuration(host):
+    """Secrets reach containers as files: `docker inspect` shows paths, never a value."""
+    configuration = host.check_output("docker inspect $(docker ps --all --quiet)")
+    hits = {
+        name: configuration.count(secret(name)) + configuration.count(random_part(name))
+        for name in VAULT_VARIABLES
+    }
+    assert hits == dict.fromkeys(VAULT_VARIABLES, 0), hits
+    assert "/run/secrets/" in configuration
+
+
+def test_secret_files_are_readable_by_their_container_user_only(host):
+    secrets_root = host.file(f"/srv/{PROJECT}/secrets")
+    assert secrets_root.mode == 0o700
+    assert secrets_root.user == "root"
+    files = host.check_output(f"find /srv/{PROJECT}/secrets -type f").split()
+    assert len(files) == 5
+    for path in files:
+        secret_file = host.file(path)
+        assert secret_file.mode == 0o400, path
+        assert secret_file.uid in (999, 10001), path
