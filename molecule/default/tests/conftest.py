@@ -72,3 +72,19 @@ def containers(host) -> dict[str, str]:
     """Name -> "<id> <started at>" of the stack's running containers."""
     running = stack_containers(host)
     return {c["Name"].lstrip("/"): f"{c['Id']} {c['State']['StartedAt']}" for c in running}
+
+
+WATCHED_FILES = [
+    "/etc/docker/daemon.json",
+    f"/srv/{PROJECT}/config/nginx/nginx.conf",
+    f"/srv/{PROJECT}/config/web/uwsgi.ini",
+]
+
+
+def host_state(host) -> dict[str, str]:
+    """What a deploy that must change nothing may not touch: the configuration files, the
+    containers and the images on the host."""
+    state = {path: host.file(path).sha256sum for path in WATCHED_FILES}
+    state["containers"] = host.check_output("docker ps --all --quiet --no-trunc | sort")
+    state["images"] = host.check_output("docker images --all --quiet --no-trunc | sort")
+    return state

@@ -10,7 +10,7 @@ import json
 
 import pytest
 import requests
-from conftest import BASE_URL, PROJECT, run_site_yml
+from conftest import BASE_URL, host_state, run_site_yml
 
 BAD_SETTINGS: list[tuple[str, object]] = [
     # Directories: the project's own, absolute, and none inside another.
@@ -72,19 +72,6 @@ BAD_SETTINGS: list[tuple[str, object]] = [
     ("docker_engine_log_max_file", 0),
     ("docker_engine_default_address_pools", [{"base": "10.210.0.0/16"}]),
 ]
-
-WATCHED_FILES = [
-    "/etc/docker/daemon.json",
-    f"/srv/{PROJECT}/config/nginx/nginx.conf",
-    f"/srv/{PROJECT}/config/web/uwsgi.ini",
-]
-
-
-def host_state(host) -> dict[str, str]:
-    """Checksums of the watched files and the IDs of all containers on the host."""
-    state = {path: host.file(path).sha256sum for path in WATCHED_FILES}
-    state["containers"] = host.check_output("docker ps --all --quiet --no-trunc | sort")
-    return state
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,16 @@
+"""site.yml --check --diff on the deployed host: it shows a change and makes none."""
+
+import re
+
+from conftest import host_state, run_site_yml
+
+
+def test_check_diff_reports_a_changed_setting_and_changes_nothing(host):
+    before = host_state(host)
+
+    result = run_site_yml("--check", "--diff", "-e", '{"nginx_proxy_client_max_body_size": "20m"}')
+
+    assert "+    client_max_body_size 20m;" in result.stdout, result.stdout[-3000:]
+    recap = re.search(r"changed=(\d+)", result.stdout.rsplit("PLAY RECAP", 1)[-1])
+    assert recap and int(recap.group(1)) > 0, "check mode reported no change"
+    assert host_state(host) == before
