@@ -60,8 +60,11 @@ class ReleaseCommandTests(TransactionTestCase):
         self.assertGreater(first["static_files_copied"], 0)
         self.assertEqual(first["admin"], "created")
         self.assertEqual(
-            second, {"migrations_applied": 0, "static_files_copied": 0, "admin": "unchanged"}
+            {key: second[key] for key in ("migrations_applied", "static_files_copied", "admin")},
+            {"migrations_applied": 0, "static_files_copied": 0, "admin": "unchanged"},
         )
+        self.assertIn("blog.0001_initial", second["migrations"])
+        self.assertEqual(second["migrations"], sorted(second["migrations"]))
 
     def test_writes_hashed_static_files_for_nginx(self):
         self.release()

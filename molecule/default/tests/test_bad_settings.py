@@ -25,7 +25,8 @@ BAD_SETTINGS: list[tuple[str, object]] = [
     ("django_stack_http_port", 0),
     ("django_stack_http_port", 70000),
     ("django_stack_http_port", "abc"),
-    ("django_stack_web_port", 80),
+    ("django_web_keep_releases", 0),
+    ("django_web_drain_seconds", -1),
     ("django_web_uwsgi_processes", 0),
     ("django_web_uwsgi_harakiri", -5),
     ("django_web_uwsgi_harakiri", 300),
@@ -40,7 +41,8 @@ BAD_SETTINGS: list[tuple[str, object]] = [
     ("django_stack_site_names", ["a" * 64 + ".example.com"]),
     ("django_stack_database_user", "u" * 33),
     ("django_stack_database_user", "root"),
-    ("django_stack_networks", {"frontend": "blog_frontend"}),
+    ("django_stack_networks", {"backend": "blog_backend"}),
+    ("django_stack_web_socket_dir", "/srv/blog/data/static/run"),
     ("django_web_admin_email", "not-an-address"),
     # Images.
     ("django_stack_base_image", ""),
@@ -51,6 +53,9 @@ BAD_SETTINGS: list[tuple[str, object]] = [
     ("django_web_build_ca_file", "/nonexistent/ca.pem"),
     # The environment the deployment sets, and choices.
     ("django_web_extra_env", {"DJANGO_SECRET_KEY": "x"}),
+    ("django_web_extra_env", {"UWSGI_SOCKET": "/tmp/other.sock"}),
+    # The deploy lock.
+    ("deploy_lock_file", "deploy.lock"),
     ("django_web_scheme", "ftp"),
     ("django_web_debug", "maybe"),
     # The Docker engine.

@@ -4,7 +4,11 @@ The deployment runs `python manage.py release` in a one-off container of the new
 it replaces the web container. Stdout carries exactly one line, a JSON summary the Ansible role
 reads to decide whether anything changed:
 
-    {"migrations_applied": 0, "static_files_copied": 0, "admin": "unchanged"}
+    {"migrations_applied": 0, "static_files_copied": 0, "admin": "unchanged",
+     "migrations": ["admin.0001_initial", ...]}
+
+"migrations" lists every migration applied once the step is done; the deployment keeps it with
+the release, so a rollback can say which migrations came after the release it goes back to.
 
 On failure the command exits with status 1 and one line on stderr that names the step that
 failed (migrate, collectstatic or admin). It never prints the admin password.
@@ -82,6 +86,11 @@ def apply_migrations() -> int:
     return len(set(recorder.applied_migrations()) - before)
 
 
+def applied_migrations() -> list[str]:
+    recorder = MigrationRecorder(connections[DEFAULT_DB_ALIAS])
+    return sorted(f"{app}.{name}" for app, name in recorder.applied_migrations())
+
+
 def collect_static_files() -> int:
     command = CollectStaticCommand()
     call_command(command, interactive=False, verbosity=0)
@@ -138,6 +147,7 @@ class Command(BaseCommand):
             "migrations_applied": migrations_applied,
             "static_files_copied": static_files_copied,
             "admin": admin,
+            "migrations": self.run_step("migrate", applied_migrations),
         }
         self.stdout.write(json.dumps(summary))
 

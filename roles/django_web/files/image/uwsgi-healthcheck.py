@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Container health check: ask the site's /healthz through uWSGI's own socket.
+"""Container health check: ask the site's /healthz through uWSGI's own Unix socket.
 
 uWSGI listens with the binary uwsgi protocol, not HTTP, so curl cannot talk to it; this sends
 the same kind of request nginx's uwsgi_pass sends. Exit status 0 only on HTTP 200, which the
@@ -11,8 +11,8 @@ import socket
 import struct
 import sys
 
-# The image sets WEB_PORT to the port uwsgi.ini's socket listens on.
-ADDRESS = ("127.0.0.1", int(os.environ["WEB_PORT"]))
+# The deploy sets UWSGI_SOCKET (uWSGI reads its socket option from it) to the release's socket.
+ADDRESS = os.environ["UWSGI_SOCKET"]
 PATH = "/healthz"
 TIMEOUT_SECONDS = 4.0
 REQUEST_VARS = {
@@ -22,8 +22,8 @@ REQUEST_VARS = {
     "QUERY_STRING": "",
     "SERVER_PROTOCOL": "HTTP/1.1",
     "SERVER_NAME": "localhost",
-    "SERVER_PORT": str(ADDRESS[1]),
-    "REMOTE_ADDR": ADDRESS[0],
+    "SERVER_PORT": "80",
+    "REMOTE_ADDR": "127.0.0.1",
     "HTTP_HOST": "localhost",
 }
 
@@ -39,8 +39,10 @@ def uwsgi_packet(variables: dict[str, str]) -> bytes:
     return struct.pack("<BHB", 0, len(body), 0) + body
 
 
-def status_code(address: tuple[str, int]) -> int:
-    with socket.create_connection(address, timeout=TIMEOUT_SECONDS) as connection:
+def status_code(address: str) -> int:
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as connection:
+        connection.settimeout(TIMEOUT_SECONDS)
+        connection.connect(address)
         connection.sendall(uwsgi_packet(REQUEST_VARS))
         response = b""
         while b"\r\n" not in response:

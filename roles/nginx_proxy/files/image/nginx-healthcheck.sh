@@ -5,7 +5,7 @@
 # default server passes /healthz on and closes every other connection.
 set -euo pipefail
 
-exec 3<>"/dev/tcp/127.0.0.1/${NGINX_PORT:?the image sets NGINX_PORT}"
+exec 3<>"/dev/tcp/127.0.0.1/${NGINX_PORT:?the deploy sets NGINX_PORT}"
 printf 'GET /healthz HTTP/1.0\r\n\r\n' >&3
 read -r protocol status _ <&3 || true
 if [[ $protocol != HTTP/* || $status != 200 ]]; then

@@ -1,0 +1,191 @@
+"""Releases as users of Kamal expect them: no change takes the site down, a broken release never
+replaces a working one, one command rolls back, one deploy at a time, every run in the audit log.
+
+Every deploy below runs under a request loop (2 clients, one request every 50 ms each, to the
+throwaway host only) that must see no failed request. Each test leaves the host deployed from
+the repository's own settings again.
+"""
+
+import json
+import os
+import re
+import shutil
+from pathlib import Path
+
+import requests
+from conftest import BASE_URL, PROJECT, RequestLoop, containers, inspect, run_site_yml
+from playbook import REPO, run_playbook
+
+RELEASES = f"/srv/{PROJECT}/releases"
+AUDIT_LOG = f"/srv/{PROJECT}/logs/deploy.log"
+LOCK = f"/srv/{PROJECT}/deploy.lock"
+
+
+def run_rollback(*extra: str, check: bool = True):
+    inventory = Path(os.environ["MOLECULE_EPHEMERAL_DIRECTORY"]) / "inventory"
+    return run_playbook("playbooks/rollback.yml", *extra, inventory=inventory, check=check)
+
+
+def live_release(host) -> str:
+    return inspect(host, f"{PROJECT}_web")[0]["Config"]["Labels"]["django-deploy.release"]
+
+
+def audit_tail(host, lines: int = 1) -> list[str]:
+    return host.check_output("tail -n %s %s", lines, AUDIT_LOG).splitlines()
+
+
+def source_with(tmp_path: Path, name: str, edit) -> Path:
+    """A copy of django_site/ changed by `edit(copy)`."""
+    source = tmp_path / name
+    shutil.copytree(REPO / "django_site", source, ignore=shutil.ignore_patterns("__pycache__"))
+    edit(source)
+    return source
+
+
+def test_new_image_release_and_rollback_drop_no_request(host, tmp_path):
+    """A new web image goes live beside the old one; rollback.yml brings the old one back."""
+    first = live_release(host)
+    first_image = inspect(host, f"{PROJECT}_web")[0]["Config"]["Image"]
+    # Any change to the image's build context makes a new image: here the extra CA bundle of
+    # the build, the controller's own plus a comment.
+    bundle = tmp_path / "ca-bundle.pem"
+    controller_bundle = Path("/etc/ssl/certs/ca-certificates.crt").read_text()
+    bundle.write_text(controller_bundle + "\n# another bundle\n")
+    try:
+        with RequestLoop() as deploy_loop:
+            run_site_yml("-e", f"django_web_build_ca_file={bundle}")
+        second = live_release(host)
+        assert second != first
+        assert inspect(host, f"{PROJECT}_web")[0]["Config"]["Image"] != first_image
+        deploy_loop.assert_none_failed()
+
+        with RequestLoop() as rollback_loop:
+            result = run_rollback()
+        rollback_loop.assert_none_failed()
+        assert live_release(host) == first
+        assert inspect(host, f"{PROJECT}_web")[0]["Config"]["Image"] == first_image
+        assert "No migration was applied after release" in result.stdout, result.stdout[-3000:]
+        logged = audit_tail(host)[0]
+        assert re.search(rf"rollback release={first} previous={second} .*result=ok", logged)
+
+        wrong = run_rollback("-e", "release=0123456789ab", check=False)
+        assert wrong.returncode != 0
+        assert "is not kept on this host" in wrong.stdout, wrong.stdout[-3000:]
+        assert second in wrong.stdout, "the refusal lists no kept release"
+    finally:
+        run_site_yml()
+    assert live_release(host) == first
+
+
+def test_nginx_configuration_change_is_a_graceful_reload(host):
+    before = containers(host)
+    try:
+        with RequestLoop() as loop:
+            result = run_site_yml("-e", '{"nginx_proxy_client_max_body_size": "11m"}')
+        conf = host.file(f"/srv/{PROJECT}/config/nginx/nginx.conf").content_string
+        assert "client_max_body_size 11m;" in conf
+        assert "Reload nginx gracefully" in result.stdout
+    finally:
+        run_site_yml()
+    loop.assert_none_failed()
+    assert containers(host) == before, "a container was replaced for an nginx configuration change"
+
+
+def test_broken_release_never_replaces_the_working_one(host, tmp_path):
+    before = containers(host)
+    live = live_release(host)
+
+    def break_wsgi(source: Path) -> None:
+        wsgi = source / "config" / "wsgi.py"
+        wsgi.write_text(wsgi.read_text() + '\nraise RuntimeError("this release is broken")\n')
+
+    broken = source_with(tmp_path, "broken", break_wsgi)
+    with RequestLoop() as loop:
+        result = run_site_yml("-e", f"django_web_source_dir={broken}", check=False)
+    loop.assert_none_failed()
+    assert result.returncode != 0, "the broken release was accepted"
+    assert "did not pass its health check" in result.stdout, result.stdout[-3000:]
+    assert "this release is broken" in result.stdout, "the failure shows no log line of the release"
+    assert containers(host) == before
+    assert live_release(host) == live
+    assert f"{PROJECT}_web_" not in host.check_output("docker ps --all --format '{{.Names}}'")
+    assert "result=failed" in audit_tail(host)[0]
+
+
+def test_failed_release_step_keeps_the_old_release(host, tmp_path):
+    before = containers(host)
+
+    def bad_migration(source: Path) -> None:
+        migration = source / "blog" / "migrations" / "0002_broken.py"
+        migration.write_text(
+            "from django.db import migrations\n\n\n"
+            "class Migration(migrations.Migration):\n"
+            '    dependencies = [("blog", "0001_initial")]\n'
+            '    operations = [migrations.RunSQL("SELECT * FROM no_such_table")]\n'
+        )
+
+    broken = source_with(tmp_path, "bad-migration", bad_migration)
+    with RequestLoop() as loop:
+        result = run_site_yml("-e", f"django_web_source_dir={broken}", check=False)
+    loop.assert_none_failed()
+    assert result.returncode != 0
+    assert "Planned operations" in result.stdout, "no migrate --plan shown"
+    assert "0002_broken" in result.stdout, "the plan does not name the new migration"
+    assert "The release step of release" in result.stdout
+    assert "the live release is still serving" in result.stdout
+    assert containers(host) == before
+
+
+def test_uwsgi_change_is_a_new_release_without_a_failed_request(host):
+    before = containers(host)
+    try:
+        with RequestLoop() as loop:
+            run_site_yml("-e", '{"django_web_uwsgi_max_requests": 999}')
+        assert containers(host)[f"{PROJECT}_web"] != before[f"{PROJECT}_web"]
+        assert "max-requests = 999" in host.file(f"{RELEASES}/current/uwsgi.ini").content_string
+    finally:
+        with RequestLoop() as back:
+            run_site_yml()
+    loop.assert_none_failed()
+    back.assert_none_failed()
+
+
+def test_second_deploy_fails_at_once_naming_the_lock_holder(host):
+    host.check_output("printf 'someone@elsewhere since 2026-01-01T00:00:00Z\\n' > %s", LOCK)
+    try:
+        refused = run_site_yml(check=False)
+        assert refused.returncode != 0
+        holder = "someone@elsewhere since 2026-01-01T00:00:00Z"
+        assert holder in refused.stdout, refused.stdout[-2000:]
+        assert "deploy_lock_break=true" in refused.stdout
+        before_refusal = refused.stdout.split("Stop while another deploy holds")[0]
+        assert "Install the Docker engine" not in before_refusal, "the engine play ran first"
+        assert "result=refused" in audit_tail(host)[0]
+        run_site_yml("-e", "deploy_lock_break=true")
+    finally:
+        host.run("rm -f %s", LOCK)
+    assert not host.file(LOCK).exists, "the run left its lock behind"
+    assert "deploy release=" in audit_tail(host)[0] and "result=ok" in audit_tail(host)[0]
+
+
+def test_maintenance_page_when_no_release_answers(host):
+    host.check_output("docker stop %s_web", PROJECT)
+    try:
+        response = requests.get(BASE_URL + "/", timeout=10)
+        assert response.status_code == 503
+        assert "maintenance" in response.text.lower()
+        assert response.headers.get("Retry-After")
+    finally:
+        run_site_yml()
+    assert requests.get(BASE_URL + "/", timeout=10).status_code == 200
+
+
+def test_old_releases_are_pruned(host):
+    kept = 2
+    changed = {"django_web_keep_releases": kept, "django_web_uwsgi_max_requests": 998}
+    run_site_yml("-e", json.dumps(changed))
+    run_site_yml("-e", json.dumps({"django_web_keep_releases": kept}))
+    releases = host.check_output("find %s -mindepth 1 -maxdepth 1 -type d", RELEASES).split()
+    assert len(releases) == kept, releases
+    images = host.check_output("docker images --quiet %s/web", PROJECT).split()
+    assert len(set(images)) <= kept, images
