@@ -14,7 +14,7 @@ export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export ANSIBLE_FORCE_COLOR := $(if $(CI),0,1)
 export PY_COLORS := $(if $(CI),0,1)
 
-.PHONY: help setup harness demo demo-destroy benchmark lint docs pytest molecule test
+.PHONY: help setup harness demo demo-destroy status rollback benchmark lint docs pytest molecule test
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -75,6 +75,12 @@ demo: harness  ## Deploy the site to a local throwaway host and print its URL
 	ansible-playbook -i inventory/sandbox/hosts.yml site.yml
 	@url=$$($(PRINT_SANDBOX_URL)); printf '\nThe site answers at %s (admin: %sadmin/).\n' "$$url" "$$url"
 	@echo "Log in as admin with vault_django_web_admin_password from inventory/sandbox/group_vars/all/vault.yml"
+
+status: setup  ## Show the demo's live release, kept releases, containers and audit log
+	ANSIBLE_CALLBACK_RESULT_FORMAT=yaml ansible-playbook -i inventory/sandbox/hosts.yml playbooks/status.yml
+
+rollback: setup  ## Roll the demo back to the release live before the current one (RELEASE=<id> for another)
+	ansible-playbook -i inventory/sandbox/hosts.yml playbooks/rollback.yml $(if $(RELEASE),-e release=$(RELEASE))
 
 benchmark: harness  ## Time cold/unchanged/code-only deploys on a fresh sandbox, print image sizes
 	python molecule/sandbox/benchmark.py

@@ -1,7 +1,10 @@
-"""Measure the deploy on the sandbox host: cold run, unchanged rerun, code-only update, image sizes.
+"""Measure deploys on the sandbox host, each under a request loop, and print one table.
 
-Run with `make benchmark` (it recreates the sandbox host first, so the cold figure is real).
-Prints figures; it asserts nothing about them.
+Run with `make benchmark` (it recreates the sandbox host first, so the cold figure is real). For
+every row: the wall time of the run and how many requests of a loop (2 clients, one request
+every 50 ms each, to the sandbox only) failed meanwhile. Then requests per second of the home
+page through nginx and from uWSGI's own HTTP server (the same image and worker settings), image
+sizes, and the disk the releases take after ten deploys. Prints figures; it asserts nothing.
 """
 
 import json
@@ -9,8 +12,11 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
+
+import requests
 
 # Run as a script: the shared ansible-playbook runner lives beside the harness.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "resources"))
@@ -19,16 +25,60 @@ from playbook import REPO, run_playbook  # noqa: E402
 INVENTORY = "inventory/sandbox/hosts.yml"
 HOST = "sandbox"
 PROJECT = "blog"
+URL = "http://localhost:8080/"
+LOAD_SECONDS = 10
+LOAD_CLIENTS = 4
+# In the web container's socket directory, which its user may write.
+BENCHMARK_PID = "/run/uwsgi/benchmark.pid"
 
 
-def site_yml(*extra: str) -> float:
-    """Run site.yml against the sandbox; return its wall time in seconds."""
+class RequestLoop:
+    """2 clients, one request every 50 ms each, while in use; counts failed requests."""
+
+    def __init__(self) -> None:
+        self.sent = 0
+        self.failed = 0
+        self._stop = threading.Event()
+        self._lock = threading.Lock()
+        self._threads = [threading.Thread(target=self._run, daemon=True) for _ in range(2)]
+
+    def _run(self) -> None:
+        with requests.Session() as session:
+            while not self._stop.wait(0.05):
+                try:
+                    ok = session.get(URL, timeout=5).status_code == 200
+                except requests.RequestException:
+                    ok = False
+                with self._lock:
+                    self.sent += 1
+                    self.failed += not ok
+
+    def __enter__(self) -> "RequestLoop":
+        for thread in self._threads:
+            thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._stop.set()
+        for thread in self._threads:
+            thread.join()
+
+
+def timed(playbook: str, *extra: str, loop: bool = True) -> tuple[float, str]:
+    """Run a playbook against the sandbox; return its wall time and the failed-request figure."""
     started = time.monotonic()
-    result = run_playbook("site.yml", *extra, inventory=INVENTORY)
+    if loop:
+        with RequestLoop() as requests_during:
+            result = run_playbook(playbook, *extra, inventory=INVENTORY, check=False)
+        failed = f"{requests_during.failed} of {requests_during.sent}"
+    else:
+        result = run_playbook(playbook, *extra, inventory=INVENTORY, check=False)
+        failed = "-"
     elapsed = time.monotonic() - started
     recap = [line for line in result.stdout.splitlines() if f"{HOST} " in line and "ok=" in line]
-    print(f"    recap: {recap[-1].split(':', 1)[1].strip() if recap else '?'}")
-    return elapsed
+    summary = recap[-1].split(":", 1)[1].strip() if recap else "?"
+    print(f"    {playbook} exit {result.returncode}: {summary}")
+    return elapsed, failed
 
 
 def in_host(*command: str) -> str:
@@ -37,36 +87,156 @@ def in_host(*command: str) -> str:
     ).stdout
 
 
+LOAD_SCRIPT = """
+import sys, threading, time, urllib.request
+url, seconds, clients = sys.argv[1], float(sys.argv[2]), int(sys.argv[3])
+counts = [0] * clients
+def run(i):
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        request = urllib.request.Request(url, headers={"Host": "localhost"})
+        with urllib.request.urlopen(request) as response:
+            response.read()
+        counts[i] += 1
+threads = [threading.Thread(target=run, args=(i,)) for i in range(clients)]
+[t.start() for t in threads]; [t.join() for t in threads]
+print(sum(counts) / seconds)
+"""
+
+
+def requests_per_second() -> dict[str, str]:
+    """The home page through nginx, and from a second uWSGI in the live web container serving
+    HTTP itself with the same uwsgi.ini; the same load generator (the web image's Python)."""
+    image = in_host("docker", "inspect", "--format", "{{.Config.Image}}", f"{PROJECT}_web").strip()
+    load = ["docker", "run", "--rm", "-i"]
+    through_nginx = in_host(
+        *load,
+        "--network",
+        "host",
+        image,
+        "python3",
+        "-c",
+        LOAD_SCRIPT,
+        URL,
+        str(LOAD_SECONDS),
+        str(LOAD_CLIENTS),
+    )
+    in_host(
+        "docker",
+        "exec",
+        "-d",
+        "-e",
+        "UWSGI_SOCKET=/run/uwsgi/benchmark.sock",
+        f"{PROJECT}_web",
+        "uwsgi",
+        "--ini",
+        "/etc/uwsgi/uwsgi.ini",
+        "--http-socket",
+        "127.0.0.1:9090",
+        "--pidfile",
+        BENCHMARK_PID,
+    )
+    time.sleep(3)
+    try:
+        own_http = in_host(
+            *load,
+            "--network",
+            f"container:{PROJECT}_web",
+            image,
+            "python3",
+            "-c",
+            LOAD_SCRIPT,
+            "http://127.0.0.1:9090/",
+            str(LOAD_SECONDS),
+            str(LOAD_CLIENTS),
+        )
+    finally:
+        in_host("docker", "exec", f"{PROJECT}_web", "uwsgi", "--stop", BENCHMARK_PID)
+    return {
+        "requests/s through nginx": f"{float(through_nginx):.0f}",
+        "requests/s from uWSGI's own HTTP": f"{float(own_http):.0f}",
+    }
+
+
 def main() -> None:
     subprocess.run(["molecule", "destroy", "-s", "sandbox"], cwd=REPO, check=True)
     subprocess.run(["molecule", "create", "-s", "sandbox"], cwd=REPO, check=True)
     run_playbook("molecule/sandbox/secrets.yml")
-    figures = {}
+    rows: dict[str, tuple[float, str]] = {}
     print("cold site.yml on a fresh host ...")
-    figures["cold site.yml (s)"] = site_yml()
+    rows["cold deploy"] = timed("site.yml", loop=False)
     print("unchanged rerun ...")
-    figures["unchanged rerun (s)"] = site_yml()
+    rows["no-op rerun"] = timed("site.yml")
     with tempfile.TemporaryDirectory() as scratch:
         source = Path(scratch) / "django_site"
         shutil.copytree(REPO / "django_site", source, ignore=shutil.ignore_patterns("__pycache__"))
         base = source / "blog/templates/blog/base.html"
         base.write_text(base.read_text() + "\n<!-- benchmark -->\n")
         print("code-only update ...")
-        figures["code-only update (s)"] = site_yml("-e", f"django_web_source_dir={source}")
-    print("restoring the code ...")
-    site_yml()
+        rows["code only (template edit)"] = timed(
+            "site.yml", "-e", f"django_web_source_dir={source}"
+        )
+        bundle = Path(scratch) / "ca.pem"
+        bundle.write_text(
+            Path("/etc/ssl/certs/ca-certificates.crt").read_text() + "\n# benchmark\n"
+        )
+        print("new web image ...")
+        rows["new web image"] = timed("site.yml", "-e", f"django_web_build_ca_file={bundle}")
+        print("uWSGI configuration change ...")
+        rows["uWSGI config change"] = timed(
+            "site.yml", "-e", '{"django_web_uwsgi_max_requests": 999}'
+        )
+        print("nginx configuration change ...")
+        rows["nginx config change"] = timed(
+            "site.yml", "-e", '{"nginx_proxy_client_max_body_size": "11m"}'
+        )
+        wsgi = source / "config/wsgi.py"
+        wsgi.write_text(wsgi.read_text() + "\nraise RuntimeError('benchmark: broken release')\n")
+        print("broken release ...")
+        rows["broken release (refused)"] = timed(
+            "site.yml", "-e", f"django_web_source_dir={source}"
+        )
+    print("rollback ...")
+    rows["rollback to the previous release"] = timed("playbooks/rollback.yml")
+    print("back to the repository's settings ...")
+    timed("site.yml", loop=False)
+
+    extra: dict[str, str] = requests_per_second()
     for line in in_host("docker", "images", "--format", "{{json .}}").splitlines():
         image = json.loads(line)
         if image["Repository"].startswith(f"{PROJECT}/"):
-            figures[f"image {image['Repository']}:{image['Tag']}"] = image["Size"]
+            extra[f"image {image['Repository']}:{image['Tag']}"] = image["Size"]
+    print("ten more code deploys ...")
+    with tempfile.TemporaryDirectory() as scratch:
+        source = Path(scratch) / "django_site"
+        shutil.copytree(REPO / "django_site", source, ignore=shutil.ignore_patterns("__pycache__"))
+        base = source / "blog/templates/blog/base.html"
+        for number in range(10):
+            base.write_text(base.read_text() + f"\n<!-- deploy {number} -->\n")
+            timed("site.yml", "-e", f"django_web_source_dir={source}", loop=False)
+    timed("site.yml", loop=False)
+    extra["releases kept after 10 more deploys"] = str(
+        len(
+            in_host(
+                "find", f"/srv/{PROJECT}/releases", "-mindepth", "1", "-maxdepth", "1", "-type", "d"
+            ).split()
+        )
+    )
+    extra["disk of /srv/blog/releases"] = in_host("du", "-sh", f"/srv/{PROJECT}/releases").split()[
+        0
+    ]
+    extra["disk of all images"] = in_host(
+        "docker", "system", "df", "--format", "{{.Type}} {{.Size}}"
+    ).splitlines()[0]
+
     print()
-    for name, value in figures.items():
-        shown = f"{value:.0f}" if isinstance(value, float) else value
-        print(f"{name:<40} {shown}")
+    print(f"{'change deployed':<36} {'wall time':>10}  failed requests")
+    for name, (seconds, failed) in rows.items():
+        print(f"{name:<36} {seconds:>9.0f}s  {failed}")
+    print()
+    for name, value in extra.items():
+        print(f"{name:<40} {value}")
 
 
 if __name__ == "__main__":
-    try:
-        main()
-    except AssertionError as failure:
-        sys.exit(str(failure))
+    main()
