@@ -53,7 +53,7 @@ BAD_SETTINGS: list[tuple[str, object]] = [
     ("django_web_build_ca_file", "/nonexistent/ca.pem"),
     # The environment the deployment sets, and choices.
     ("django_web_extra_env", {"DJANGO_SECRET_KEY": "x"}),
-    ("django_web_extra_env", {"UWSGI_SOCKET": "/tmp/other.sock"}),
+    ("django_web_extra_env", {"UWSGI_SOCKET": "/run/other.sock"}),
     # The deploy lock.
     ("deploy_lock_file", "deploy.lock"),
     ("django_web_scheme", "ftp"),

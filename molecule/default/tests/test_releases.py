@@ -31,7 +31,7 @@ def live_release(host) -> str:
 
 
 def audit_tail(host, lines: int = 1) -> list[str]:
-    return host.check_output("tail -n %s %s", lines, AUDIT_LOG).splitlines()
+    return host.check_output("tail -n %s %s", str(lines), AUDIT_LOG).splitlines()
 
 
 def source_with(tmp_path: Path, name: str, edit) -> Path:
@@ -136,22 +136,30 @@ def test_failed_release_step_keeps_the_old_release(host, tmp_path):
     assert containers(host) == before
 
 
-def test_uwsgi_change_is_a_new_release_without_a_failed_request(host):
+def test_uwsgi_change_is_a_new_release_and_old_releases_are_pruned(host):
     before = containers(host)
+    kept = 2
     try:
         with RequestLoop() as loop:
-            run_site_yml("-e", '{"django_web_uwsgi_max_requests": 999}')
+            run_site_yml("-e", json.dumps({"django_web_uwsgi_max_requests": 999}))
         assert containers(host)[f"{PROJECT}_web"] != before[f"{PROJECT}_web"]
         assert "max-requests = 999" in host.file(f"{RELEASES}/current/uwsgi.ini").content_string
     finally:
         with RequestLoop() as back:
-            run_site_yml()
+            run_site_yml("-e", json.dumps({"django_web_keep_releases": kept}))
     loop.assert_none_failed()
     back.assert_none_failed()
+    releases = host.check_output("find %s -mindepth 1 -maxdepth 1 -type d", RELEASES).split()
+    assert len(releases) == kept, releases
+    images = host.check_output("docker images --quiet %s/web", PROJECT).split()
+    assert len(set(images)) <= kept, images
 
 
-def test_second_deploy_fails_at_once_naming_the_lock_holder(host):
+def test_second_deploy_fails_at_once_naming_the_lock_holder_meanwhile_maintenance(host):
+    """While the lock is held, a deploy is refused and changes nothing; with no release
+    answering, the site shows its maintenance page; breaking the lock deploys again."""
     host.check_output("printf 'someone@elsewhere since 2026-01-01T00:00:00Z\\n' > %s", LOCK)
+    host.check_output("docker stop %s_web", PROJECT)
     try:
         refused = run_site_yml(check=False)
         assert refused.returncode != 0
@@ -161,31 +169,16 @@ def test_second_deploy_fails_at_once_naming_the_lock_holder(host):
         before_refusal = refused.stdout.split("Stop while another deploy holds")[0]
         assert "Install the Docker engine" not in before_refusal, "the engine play ran first"
         assert "result=refused" in audit_tail(host)[0]
-        run_site_yml("-e", "deploy_lock_break=true")
-    finally:
-        host.run("rm -f %s", LOCK)
-    assert not host.file(LOCK).exists, "the run left its lock behind"
-    assert "deploy release=" in audit_tail(host)[0] and "result=ok" in audit_tail(host)[0]
 
-
-def test_maintenance_page_when_no_release_answers(host):
-    host.check_output("docker stop %s_web", PROJECT)
-    try:
         response = requests.get(BASE_URL + "/", timeout=10)
         assert response.status_code == 503
         assert "maintenance" in response.text.lower()
         assert response.headers.get("Retry-After")
+
+        run_site_yml("-e", "deploy_lock_break=true")
     finally:
-        run_site_yml()
+        host.run("rm -f %s", LOCK)
+        host.run("docker start %s_web", PROJECT)
     assert requests.get(BASE_URL + "/", timeout=10).status_code == 200
-
-
-def test_old_releases_are_pruned(host):
-    kept = 2
-    changed = {"django_web_keep_releases": kept, "django_web_uwsgi_max_requests": 998}
-    run_site_yml("-e", json.dumps(changed))
-    run_site_yml("-e", json.dumps({"django_web_keep_releases": kept}))
-    releases = host.check_output("find %s -mindepth 1 -maxdepth 1 -type d", RELEASES).split()
-    assert len(releases) == kept, releases
-    images = host.check_output("docker images --quiet %s/web", PROJECT).split()
-    assert len(set(images)) <= kept, images
+    assert not host.file(LOCK).exists, "the run left its lock behind"
+    assert "deploy release=" in audit_tail(host)[0] and "result=ok" in audit_tail(host)[0]

@@ -1,7 +1,7 @@
 """No secret reaches the deploy's output, at the highest verbosity, whether it works or not.
 
 Runs site.yml -vvv twice against the deployed host: once as it is, once with a web container
-that crash-loops (uWSGI told to change to a directory that does not exist), whose failed health
+that crash-loops (uWSGI told it needs a plugin that does not exist), whose failed health
 wait is exactly where a container's configuration, secrets included, used to be printed. Then
 counts every vault value, and the random part of each, in the whole output.
 """
@@ -14,7 +14,7 @@ from conftest import HOST_VARS, PROJECT, run_site_yml, secret, wait_for_site
 
 VAULT_VARIABLES = [name for name in HOST_VARS if name.startswith("vault_")]
 CRASH_LOOPING_WEB = {
-    "django_web_extra_env": {"UWSGI_CHDIR": "/nonexistent"},
+    "django_web_extra_env": {"UWSGI_NEED_PLUGIN": "nonexistent_plugin"},
     "django_stack_wait_timeout": 30,
 }
 
