@@ -108,7 +108,8 @@ def test_broken_release_never_replaces_the_working_one(host, tmp_path):
     assert "this release is broken" in result.stdout, "the failure shows no log line of the release"
     assert containers(host) == before
     assert live_release(host) == live
-    assert f"{PROJECT}_web_" not in host.check_output("docker ps --all --format '{{.Names}}'")
+    # Docker's name filter matches part of a name: <project>_web_<id>, not <project>_web.
+    assert host.check_output("docker ps --all --quiet --filter name=%s_web_", PROJECT) == ""
     assert "result=failed" in audit_tail(host)[0]
 
 
