@@ -12,15 +12,13 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
-
-import requests
 
 # Run as a script: the shared ansible-playbook runner lives beside the harness.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "resources"))
 from playbook import REPO, run_playbook  # noqa: E402
+from request_loop import RequestLoop  # noqa: E402
 
 INVENTORY = "inventory/sandbox/hosts.yml"
 HOST = "sandbox"
@@ -32,45 +30,13 @@ LOAD_CLIENTS = 4
 BENCHMARK_PID = "/run/uwsgi/benchmark.pid"
 
 
-class RequestLoop:
-    """2 clients, one request every 50 ms each, while in use; counts failed requests."""
-
-    def __init__(self) -> None:
-        self.sent = 0
-        self.failed = 0
-        self._stop = threading.Event()
-        self._lock = threading.Lock()
-        self._threads = [threading.Thread(target=self._run, daemon=True) for _ in range(2)]
-
-    def _run(self) -> None:
-        with requests.Session() as session:
-            while not self._stop.wait(0.05):
-                try:
-                    ok = session.get(URL, timeout=5).status_code == 200
-                except requests.RequestException:
-                    ok = False
-                with self._lock:
-                    self.sent += 1
-                    self.failed += not ok
-
-    def __enter__(self) -> "RequestLoop":
-        for thread in self._threads:
-            thread.start()
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self._stop.set()
-        for thread in self._threads:
-            thread.join()
-
-
 def timed(playbook: str, *extra: str, loop: bool = True) -> tuple[float, str]:
     """Run a playbook against the sandbox; return its wall time and the failed-request figure."""
     started = time.monotonic()
     if loop:
-        with RequestLoop() as requests_during:
+        with RequestLoop(URL) as requests_during:
             result = run_playbook(playbook, *extra, inventory=INVENTORY, check=False)
-        failed = f"{requests_during.failed} of {requests_during.sent}"
+        failed = f"{len(requests_during.failed)} of {requests_during.sent}"
     else:
         result = run_playbook(playbook, *extra, inventory=INVENTORY, check=False)
         failed = "-"

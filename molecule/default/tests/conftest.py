@@ -3,11 +3,11 @@
 import json
 import os
 import subprocess
-import threading
 import time
 from pathlib import Path
 
 import pytest
+import request_loop
 import requests
 import yaml
 from playbook import run_playbook
@@ -52,45 +52,11 @@ def wait_for_site(timeout: float = 180.0) -> requests.Response:
     raise AssertionError(f"the site did not come back within {timeout:.0f}s: {last!r}")
 
 
-class RequestLoop:
-    """While in use, `clients` threads each request / every `interval` seconds (bounded by the
-    block's duration, aimed only at the throwaway host); collects the answers that were not 200."""
+class RequestLoop(request_loop.RequestLoop):
+    """2 clients, one request to the site's / every 50 ms each, while in use."""
 
-    def __init__(self, clients: int = 2, interval: float = 0.05, path: str = "/") -> None:
-        self.sent = 0
-        self.failed: list[str] = []
-        self._url = BASE_URL + path
-        self._interval = interval
-        self._lock = threading.Lock()
-        self._stop = threading.Event()
-        self._threads = [threading.Thread(target=self._run, daemon=True) for _ in range(clients)]
-
-    def _run(self) -> None:
-        with requests.Session() as session:
-            while not self._stop.wait(self._interval):
-                try:
-                    status = str(session.get(self._url, timeout=5).status_code)
-                except requests.RequestException as error:
-                    status = type(error).__name__
-                with self._lock:
-                    self.sent += 1
-                    if status != "200":
-                        self.failed.append(status)
-
-    def __enter__(self) -> "RequestLoop":
-        for thread in self._threads:
-            thread.start()
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self._stop.set()
-        for thread in self._threads:
-            thread.join()
-
-    def assert_none_failed(self) -> None:
-        assert self.sent > 0, "no request was sent"
-        failed = len(self.failed)
-        assert self.failed == [], f"{failed} of {self.sent} requests failed: {self.failed}"
+    def __init__(self) -> None:
+        super().__init__(BASE_URL + "/")
 
 
 def run_site_yml(*extra: str, check: bool = True) -> subprocess.CompletedProcess[str]:
