@@ -14,7 +14,7 @@ export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export ANSIBLE_FORCE_COLOR := $(if $(CI),0,1)
 export PY_COLORS := $(if $(CI),0,1)
 
-.PHONY: help setup harness demo demo-destroy status rollback benchmark lint docs pytest molecule test
+.PHONY: help setup harness demo demo-destroy status logs backup restore rollback benchmark lint docs pytest molecule test
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -78,6 +78,15 @@ demo: harness  ## Deploy the site to a local throwaway host and print its URL
 
 status: setup  ## Show the demo's live release, kept releases, containers and audit log
 	ANSIBLE_CALLBACK_RESULT_FORMAT=yaml ansible-playbook -i inventory/sandbox/hosts.yml playbooks/status.yml
+
+logs: setup  ## Show the end of the demo's service logs (LINES=<n>, SERVICE=web|mysql|nginx)
+	ansible-playbook -i inventory/sandbox/hosts.yml playbooks/logs.yml $(if $(LINES),-e lines=$(LINES)) $(if $(SERVICE),-e service=$(SERVICE))
+
+backup: setup  ## Take a backup of the demo's database and uploads now
+	ansible-playbook -i inventory/sandbox/hosts.yml playbooks/backup.yml
+
+restore: setup  ## Restore the demo's newest backup (BACKUP=<name> for another)
+	ansible-playbook -i inventory/sandbox/hosts.yml playbooks/restore.yml $(if $(BACKUP),-e backup=$(BACKUP))
 
 rollback: setup  ## Roll the demo back to the release live before the current one (RELEASE=<id> for another)
 	ansible-playbook -i inventory/sandbox/hosts.yml playbooks/rollback.yml $(if $(RELEASE),-e release=$(RELEASE))

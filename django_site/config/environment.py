@@ -64,3 +64,8 @@ def env_secret(name: str, why: str) -> str:
     if not value.strip():
         raise ImproperlyConfigured(f"Set {name}_FILE (or {name}): {why}.")
     return value
+
+
+def env_secret_lines(name: str) -> list[str]:
+    """Secrets one per line, from <NAME>_FILE or <NAME>; empty lines are skipped."""
+    return [line for line in read_secret(name).split("\n") if line.strip()]

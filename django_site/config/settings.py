@@ -8,7 +8,15 @@ the file its <NAME>_FILE variable names, which is how the deployment passes them
 
 from django.core.exceptions import ImproperlyConfigured
 
-from config.environment import env_bool, env_int, env_list, env_required, env_secret, env_str
+from config.environment import (
+    env_bool,
+    env_int,
+    env_list,
+    env_required,
+    env_secret,
+    env_secret_lines,
+    env_str,
+)
 
 LOG_LEVELS = frozenset({"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"})
 
@@ -19,6 +27,8 @@ SECRET_KEY = env_secret(
     "DJANGO_SECRET_KEY",
     "a long random string (50+ characters) that signs sessions and password-reset links",
 )
+# Keys replaced by a rotation, newest first, one per line: what they signed stays valid.
+SECRET_KEY_FALLBACKS = env_secret_lines("DJANGO_SECRET_KEY_FALLBACKS")
 DEBUG = env_bool("DJANGO_DEBUG")
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")

@@ -86,17 +86,56 @@ class ReleaseCommandTests(TransactionTestCase):
         self.assertTrue(admin.check_password(SECOND_PASSWORD))
         self.assertFalse(admin.check_password(FIRST_PASSWORD))
 
-    def test_restores_admin_rights_and_email(self):
+    def test_disabled_admin_stays_disabled_and_edits_in_the_admin_stick(self):
+        self.release()
+        admin = get_user_model().objects.get(username="admin")
+        admin.is_active = False
+        admin.email = "someone@example.com"
+        admin.set_password(SECOND_PASSWORD)
+        admin.save()
+
+        result = self.release()
+
+        admin.refresh_from_db()
+        self.assertEqual(result["admin"], "unchanged")
+        self.assertFalse(admin.is_active)
+        self.assertEqual(admin.email, "someone@example.com")
+        self.assertTrue(admin.check_password(SECOND_PASSWORD))
+
+    def test_changed_password_setting_is_applied_to_a_disabled_admin(self):
+        self.release()
+        get_user_model().objects.filter(username="admin").update(is_active=False)
+
+        result = self.release({"DJANGO_ADMIN_PASSWORD": SECOND_PASSWORD})
+
+        admin = get_user_model().objects.get(username="admin")
+        self.assertEqual(result["admin"], "updated")
+        self.assertTrue(admin.check_password(SECOND_PASSWORD))
+        self.assertFalse(admin.is_active)
+
+    def test_existing_admin_of_an_older_deployment_gets_the_settings_once(self):
         get_user_model().objects.create_user(
-            "admin", "old@example.com", FIRST_PASSWORD, is_active=False
+            "admin", "old@example.com", SECOND_PASSWORD, is_active=False
         )
+
+        first = self.release()
+        second = self.release()
+
+        admin = get_user_model().objects.get(username="admin")
+        self.assertEqual((first["admin"], second["admin"]), ("updated", "unchanged"))
+        self.assertTrue(admin.check_password(FIRST_PASSWORD))
+        self.assertEqual(admin.email, "admin@example.com")
+        self.assertFalse(admin.is_active)
+
+    def test_missing_admin_is_created_again(self):
+        self.release()
+        get_user_model().objects.filter(username="admin").delete()
 
         result = self.release()
 
         admin = get_user_model().objects.get(username="admin")
-        self.assertEqual(result["admin"], "updated")
+        self.assertEqual(result["admin"], "created")
         self.assertTrue(admin.is_active and admin.is_staff and admin.is_superuser)
-        self.assertEqual(admin.email, "admin@example.com")
 
     def test_awkward_password_logs_in_to_the_admin(self):
         stdout, stderr = io.StringIO(), io.StringIO()

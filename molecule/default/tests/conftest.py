@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import subprocess
 import time
 from pathlib import Path
@@ -99,3 +100,41 @@ def host_state(host) -> str:
         " && docker images --all --quiet --no-trunc | sort",
         *WATCHED_FILES,
     )
+
+
+def login(session: requests.Session, password: str) -> None:
+    page = session.get(f"{BASE_URL}/admin/login/", timeout=10)
+    assert page.status_code == 200
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
+    response = session.post(
+        f"{BASE_URL}/admin/login/?next=/admin/",
+        data={"csrfmiddlewaretoken": token, "username": "admin", "password": password},
+        headers={"Referer": f"{BASE_URL}/admin/login/"},
+        timeout=10,
+    )
+    assert response.status_code == 200
+    assert "Log out" in response.text or "logout" in response.text, "admin login failed"
+
+
+def create_post(session: requests.Session, title: str) -> None:
+    form = session.get(f"{BASE_URL}/admin/blog/post/add/", timeout=10)
+    assert form.status_code == 200
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.text).group(1)
+    author = re.search(r'<option value="(\d+)" selected>', form.text).group(1)
+    slug = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")
+    response = session.post(
+        f"{BASE_URL}/admin/blog/post/add/",
+        data={
+            "csrfmiddlewaretoken": token,
+            "title": title,
+            "slug": slug,
+            "body": f"Body of {title}",
+            "author": author,
+            "published": "on",
+            "_save": "Save",
+        },
+        headers={"Referer": f"{BASE_URL}/admin/blog/post/add/"},
+        timeout=10,
+    )
+    assert response.status_code == 200
+    assert "was added successfully" in response.text, response.text[:2000]

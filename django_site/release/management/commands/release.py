@@ -1,5 +1,9 @@
 """Prepare the database and static files for a new image, and make sure the admin account exists.
 
+The admin account is created when it is missing. After that a release step changes its password
+or address only when the deployment's value changed since the last release step: an account
+disabled or edited in the admin stays as it was left.
+
 The deployment runs `python manage.py release` in a one-off container of the new image before
 it replaces the web container. Stdout carries exactly one line, a JSON summary the Ansible role
 reads to decide whether anything changed:
@@ -22,6 +26,7 @@ from typing import Literal, TypeVar
 
 from config.environment import read_secret
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import check_password, make_password
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.staticfiles.management.commands.collectstatic import (
     Command as CollectStaticCommand,
@@ -32,6 +37,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.core.validators import validate_email
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.migrations.recorder import MigrationRecorder
+
+from release.models import AppliedAdminAccount
 
 AdminResult = Literal["created", "updated", "unchanged"]
 T = TypeVar("T")
@@ -98,30 +105,47 @@ def collect_static_files() -> int:
 
 
 def ensure_admin(account: AdminAccount) -> AdminResult:
+    """Create the account when it is missing; otherwise change a field only when the deployment's
+    value for it changed since the last release step, so edits made in the admin stick (a
+    disabled account stays disabled, a password changed there is kept)."""
     users = get_user_model()._default_manager
     with transaction.atomic():
         user = users.select_for_update().filter(username=account.username).first()
+        applied = (
+            AppliedAdminAccount.objects.select_for_update()
+            .filter(username=account.username)
+            .first()
+        )
         if user is None:
             users.create_superuser(
                 username=account.username, email=account.email or "", password=account.password
             )
+            record_applied(applied, account)
             return "created"
 
         changed = False
-        for flag in ("is_active", "is_staff", "is_superuser"):
-            if not getattr(user, flag):
-                setattr(user, flag, True)
-                changed = True
-        if account.email is not None and user.email != account.email:
-            user.email = account.email
-            changed = True
-        if not user.check_password(account.password):
+        # No record: the first release step of this version on an existing site, when every
+        # release step set the password.
+        password_changed = applied is None or not check_password(account.password, applied.password)
+        if password_changed and not user.check_password(account.password):
             user.set_password(account.password)
+            changed = True
+        email_changed = applied is None or applied.email != (account.email or "")
+        if account.email is not None and email_changed and user.email != account.email:
+            user.email = account.email
             changed = True
         if changed:
             user.save()
-            return "updated"
-        return "unchanged"
+        if password_changed or email_changed:
+            record_applied(applied, account)
+        return "updated" if changed else "unchanged"
+
+
+def record_applied(applied: AppliedAdminAccount | None, account: AdminAccount) -> None:
+    applied = applied or AppliedAdminAccount(username=account.username)
+    applied.password = make_password(account.password)
+    applied.email = account.email or ""
+    applied.save()
 
 
 def one_line(error: Exception) -> str:

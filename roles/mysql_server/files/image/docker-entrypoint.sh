@@ -237,6 +237,11 @@ upgrade_if_needed() {
     if [[ $data_version == "$server_version" ]]; then
         return 0
     fi
+    if [[ -n $data_version && $(printf '%s\n' "$data_version" "$server_version" | sort -V | tail -n 1) != "$server_version" ]]; then
+        die "$DATADIR was last written by MariaDB $data_version, newer than this server" \
+            "($server_version): MariaDB cannot be downgraded in place; run an image with" \
+            "MariaDB $data_version or newer, or restore a backup into an empty data directory"
+    fi
     log "upgrading system tables from ${data_version:-an unknown version} to $server_version"
     start_setup_server "$@"
     upgrade_system_tables

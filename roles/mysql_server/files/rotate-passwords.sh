@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# Run inside the database container (docker exec -i ... bash -c "$(cat rotate-passwords.sh)"):
+# makes the server's accounts accept the passwords the settings give now. The server applies
+# MYSQL_ROOT_PASSWORD and MYSQL_PASSWORD only when it initialises an empty data directory, so a
+# password changed in the vault afterwards must be set in the running server.
+#
+# stdin: three lines, each base64: the root password, the site's user name, its password.
+# stdout: one "changed <account>" line per account whose password was set.
+# The passwords never appear in arguments or output: clients get them through MYSQL_PWD, SQL
+# reaches the server on stdin.
+set -euo pipefail
+
+decode() {
+    local line
+    IFS= read -r line
+    printf '%s' "$line" | base64 --decode
+}
+
+root_password=$(decode)
+site_user=$(decode)
+site_password=$(decode)
+
+client=$(command -v mariadb || command -v mysql) || {
+    echo "neither mariadb nor mysql client in the container" >&2
+    exit 1
+}
+
+# SQL string literal for a session with an empty sql_mode (backslash escapes apply).
+sql_string() {
+    local bs=\\ q=\'
+    local value=${1//"$bs"/"$bs$bs"}
+    value=${value//"$q"/"$bs$q"}
+    printf "'%s'" "$value"
+}
+
+# Does ACCOUNT (user, host, protocol) log in with PASSWORD?
+accepts() {
+    local user=$1 protocol=$2 password=$3
+    local -a where=(--protocol="$protocol")
+    [[ $protocol == tcp ]] && where+=(--host=127.0.0.1)
+    MYSQL_PWD=$password "$client" "${where[@]}" --user="$user" --execute='SELECT 1' \
+        >/dev/null 2>&1
+}
+
+# The account that changes passwords: the project's MariaDB image has OS user mysql as a
+# unix_socket administrator (no password); an image with the mysql contract only has root,
+# whose password is the file's (unchanged since initialisation, or already rotated).
+admin() {
+    if "$client" --protocol=socket --user=mysql --execute='SELECT 1' >/dev/null 2>&1; then
+        "$client" --protocol=socket --user=mysql "$@"
+    elif accepts root socket "$root_password"; then
+        MYSQL_PWD=$root_password "$client" --protocol=socket --user=root "$@"
+    else
+        echo "cannot log in as an administrator: the server has no unix_socket account for OS" \
+            "user mysql and root does not accept mysql_server_root_password. Set the root" \
+            "password in the server by hand (ALTER USER), then run the deploy again." >&2
+        exit 1
+    fi
+}
+
+mariadb_server=false
+if admin --batch --skip-column-names --execute='SELECT VERSION()' | grep -qi mariadb; then
+    mariadb_server=true
+fi
+
+# Accounts: user, host, protocol a client of that account uses here, password.
+changed=()
+check() {
+    local user=$1 host=$2 protocol=$3 password=$4
+    if ! admin --batch --skip-column-names \
+        --execute="SELECT 1 FROM mysql.user WHERE User = $(sql_string "$user") AND Host = $(sql_string "$host")" |
+        grep -q 1; then
+        return 0
+    fi
+    accepts "$user" "$protocol" "$password" && return 0
+    local account
+    account="$(sql_string "$user")@$(sql_string "$host")"
+    {
+        printf "SET SESSION sql_mode = '';\n"
+        if $mariadb_server; then
+            # Keeps other methods of the account (root@localhost OR unix_socket).
+            printf 'SET PASSWORD FOR %s = PASSWORD(%s);\n' "$account" "$(sql_string "$password")"
+        else
+            printf 'ALTER USER %s IDENTIFIED BY %s;\n' "$account" "$(sql_string "$password")"
+        fi
+    } | admin
+    changed+=("$user@$host")
+}
+
+check root localhost socket "$root_password"
+check root % tcp "$root_password"
+check "$site_user" % tcp "$site_password"
+
+for account in "${changed[@]}"; do
+    printf 'changed %s\n' "$account"
+done
