@@ -58,6 +58,19 @@ BAD_SETTINGS: list[tuple[str, object]] = [
     ("deploy_lock_file", "deploy.lock"),
     ("django_web_scheme", "ftp"),
     ("django_web_debug", "maybe"),
+    # The database server's options become its command line.
+    ("mysql_server_options", {"max connections": 200}),
+    ("mysql_server_options", {"max_connections": [200]}),
+    # Backups: where, when, how many, and the copy command.
+    ("site_backup_dir", "/srv/blog/data/media/backups"),
+    ("site_backup_dir", "backups"),
+    ("site_backup_schedule", "daily; rm -rf /"),
+    ("site_backup_keep_daily", 0),
+    ("site_backup_keep_weekly", -1),
+    ("site_backup_copy_command", "rsync -a a b\nrm -rf /"),
+    # Secret key rotation.
+    ("django_web_secret_key", "a long enough first line\nand a second"),
+    ("django_web_secret_key_fallbacks", -1),
     # The Docker engine.
     ("docker_engine_registry_mirrors", "http://mirror:5000"),
     ("docker_engine_registry_mirrors", ["mirror:5000"]),
