@@ -166,12 +166,22 @@ def main() -> None:
     rows["rollback to the previous release"] = timed("playbooks/rollback.yml")
     print("back to the repository's settings ...")
     timed("site.yml", loop=False)
+    print("backup now ...")
+    rows["backup (playbooks/backup.yml)"] = timed("playbooks/backup.yml")
+    print("restore of that backup ...")
+    rows["restore (maintenance page: 503s)"] = timed("playbooks/restore.yml")
 
     extra: dict[str, str] = requests_per_second()
     for line in in_host("docker", "images", "--format", "{{json .}}").splitlines():
         image = json.loads(line)
         if image["Repository"].startswith(f"{PROJECT}/"):
             extra[f"image {image['Repository']}:{image['Tag']}"] = image["Size"]
+    newest = in_host(f"/usr/local/sbin/{PROJECT}-backup", "list").split()[0]
+    manifest = json.loads(in_host("cat", f"/srv/{PROJECT}/backups/{newest}/manifest.json"))
+    extra["backup of the demo data"] = (
+        f"database {manifest['database_bytes']} B, media {manifest['media_bytes']} B "
+        f"({manifest['media_files']} files), taken and checked in {manifest['seconds']} s"
+    )
     print("ten more code deploys ...")
     with tempfile.TemporaryDirectory() as scratch:
         source = Path(scratch) / "django_site"

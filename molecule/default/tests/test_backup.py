@@ -28,9 +28,9 @@ UPGRADE_INFO = f"/srv/{PROJECT}/data/mysql/mariadb_upgrade_info"
 NAME = re.compile(r"^\d{8}T\d{6}Z-[a-z0-9-]+$")
 
 
-def run(playbook: str, *extra: str, check: bool = True):
+def run(playbook: str, *extra: str, check: bool = True, env: dict[str, str] | None = None):
     inventory = Path(os.environ["MOLECULE_EPHEMERAL_DIRECTORY"]) / "inventory"
-    return run_playbook(playbook, *extra, inventory=inventory, check=check)
+    return run_playbook(playbook, *extra, inventory=inventory, check=check, env=env)
 
 
 def backups(host) -> list[str]:
@@ -49,7 +49,7 @@ def taken(output: str) -> str:
 
 def post_titles(host) -> str:
     return host.check_output(
-        "docker exec %s_web python manage.py shell -c %s",
+        "docker exec %s_web python manage.py shell -v 0 -c %s",
         PROJECT,
         "from blog.models import Post; print(sorted(Post.objects.values_list('title', flat=True)))",
     )
@@ -82,7 +82,7 @@ def test_backup_damage_restore_brings_posts_and_media_back(host, admin_password)
 
     # The damage: the posts deleted, the upload removed.
     host.check_output(
-        "docker exec %s_web python manage.py shell -c %s",
+        "docker exec %s_web python manage.py shell -v 0 -c %s",
         PROJECT,
         "from blog.models import Post; Post.objects.filter(title__startswith='Kept ').delete()",
     )

@@ -46,7 +46,7 @@ def can_log_in_as(host, user: str, password: str) -> bool:
 
 def django_shell(host, code: str) -> str:
     return host.check_output(
-        "docker exec %s_web python manage.py shell -c %s", PROJECT, code
+        "docker exec %s_web python manage.py shell -v 0 -c %s", PROJECT, code
     ).strip()
 
 
