@@ -69,6 +69,9 @@ def test_database_passwords_and_secret_key_rotate_without_losing_data_or_session
     print(f"requests during the rotation: {loop.sent}, failed: {len(loop.failed)}")
     changed = "New password set in the running server for root@localhost, root@%, blog@%"
     assert changed in result.stdout, result.stdout[-3000:]
+    assert "Old password no longer accepted for blog@%" in result.stdout
+    # The live release kept connecting with the old password until its successor took over.
+    loop.assert_none_failed()
 
     assert can_log_in_as(host, "root", secret("vault_mysql_server_root_password"))
     assert can_log_in_as(host, PROJECT, secret("vault_django_stack_database_password"))

@@ -1,14 +1,20 @@
 #!/usr/bin/env bash
-# Run inside the database container (docker exec -i ... bash -c "$(cat rotate-passwords.sh)"):
-# makes the server's accounts accept the passwords the settings give now. The server applies
-# MYSQL_ROOT_PASSWORD and MYSQL_PASSWORD only when it initialises an empty data directory, so a
-# password changed in the vault afterwards must be set in the running server.
+# Run inside the database container (docker exec -i ... bash -c "$(cat rotate-passwords.sh)" -
+# MODE): makes the server's accounts accept the passwords the settings give now. The server
+# applies MYSQL_ROOT_PASSWORD and MYSQL_PASSWORD only when it initialises an empty data
+# directory, so a password changed in the vault afterwards must be set in the running server.
+#
+# MODE rotate: root gets the new password; the site's account accepts the new password *and*
+# the one it has now, so the live release keeps connecting until its successor, which has the
+# new one, takes over. MODE retire (once the new release is live): the site's account accepts
+# the new password only.
 #
 # stdin: three lines, each base64: the root password, the site's user name, its password.
-# stdout: one "changed <account>" line per account whose password was set.
+# stdout: one "changed <account>" or "retired <account>" line per account changed.
 # The passwords never appear in arguments or output: clients get them through MYSQL_PWD, SQL
 # reaches the server on stdin.
 set -euo pipefail
+readonly mode=${1:-rotate}
 
 decode() {
     local line
@@ -63,34 +69,87 @@ if admin --batch --skip-column-names --execute='SELECT VERSION()' | grep -qi mar
     mariadb_server=true
 fi
 
+exists() {
+    admin --batch --skip-column-names \
+        --execute="SELECT 1 FROM mysql.user WHERE User = $(sql_string "$1") AND Host = $(sql_string "$2")" |
+        grep -q 1
+}
+
+# Runs the statement on stdin, in a session where backslash escapes apply.
+statement() {
+    { printf "SET SESSION sql_mode = '';\n"; cat; } | admin
+}
+
 # Accounts: user, host, protocol a client of that account uses here, password.
-changed=()
-check() {
+set_password() {
     local user=$1 host=$2 protocol=$3 password=$4
-    if ! admin --batch --skip-column-names \
-        --execute="SELECT 1 FROM mysql.user WHERE User = $(sql_string "$user") AND Host = $(sql_string "$host")" |
-        grep -q 1; then
-        return 0
-    fi
+    exists "$user" "$host" || return 0
     accepts "$user" "$protocol" "$password" && return 0
     local account
     account="$(sql_string "$user")@$(sql_string "$host")"
-    {
-        printf "SET SESSION sql_mode = '';\n"
-        if $mariadb_server; then
-            # Keeps other methods of the account (root@localhost OR unix_socket).
-            printf 'SET PASSWORD FOR %s = PASSWORD(%s);\n' "$account" "$(sql_string "$password")"
-        else
-            printf 'ALTER USER %s IDENTIFIED BY %s;\n' "$account" "$(sql_string "$password")"
-        fi
-    } | admin
-    changed+=("$user@$host")
+    if $mariadb_server; then
+        # Keeps other methods of the account (root@localhost OR unix_socket).
+        printf 'SET PASSWORD FOR %s = PASSWORD(%s);\n' "$account" "$(sql_string "$password")"
+    else
+        printf 'ALTER USER %s IDENTIFIED BY %s;\n' "$account" "$(sql_string "$password")"
+    fi | statement
+    printf 'changed %s@%s\n' "$user" "$host"
 }
 
-check root localhost socket "$root_password"
-check root % tcp "$root_password"
-check "$site_user" % tcp "$site_password"
+# The new password beside the current one: MariaDB chains two password methods (OR), MySQL
+# keeps the current one as secondary (RETAIN CURRENT PASSWORD).
+add_password() {
+    local user=$1 host=$2 password=$3
+    exists "$user" "$host" || return 0
+    accepts "$user" tcp "$password" && return 0
+    local account current
+    account="$(sql_string "$user")@$(sql_string "$host")"
+    if $mariadb_server; then
+        current=$(admin --batch --skip-column-names --execute="SELECT JSON_VALUE(Priv, '\$.authentication_string') FROM mysql.global_priv WHERE User = $(sql_string "$user") AND Host = $(sql_string "$host")")
+        if [[ $current =~ ^\*[0-9A-F]{40}$ ]]; then
+            printf 'ALTER USER %s IDENTIFIED VIA mysql_native_password USING %s OR mysql_native_password USING PASSWORD(%s);\n' \
+                "$account" "$(sql_string "$current")" "$(sql_string "$password")"
+        else
+            printf 'SET PASSWORD FOR %s = PASSWORD(%s);\n' "$account" "$(sql_string "$password")"
+        fi
+    else
+        printf 'ALTER USER %s IDENTIFIED BY %s RETAIN CURRENT PASSWORD;\n' "$account" "$(sql_string "$password")"
+    fi | statement
+    printf 'changed %s@%s\n' "$user" "$host"
+}
 
-for account in "${changed[@]}"; do
-    printf 'changed %s\n' "$account"
-done
+# Only the new password, once nothing uses the old one.
+retire_password() {
+    local user=$1 host=$2 password=$3
+    exists "$user" "$host" || return 0
+    local account
+    account="$(sql_string "$user")@$(sql_string "$host")"
+    if $mariadb_server; then
+        admin --batch --skip-column-names --execute="SELECT JSON_EXISTS(Priv, '\$.auth_or') FROM mysql.global_priv WHERE User = $(sql_string "$user") AND Host = $(sql_string "$host")" |
+            grep -q 1 || return 0
+        printf 'ALTER USER %s IDENTIFIED VIA mysql_native_password USING PASSWORD(%s);\n' \
+            "$account" "$(sql_string "$password")" | statement
+    else
+        admin --batch --skip-column-names --execute="SELECT JSON_EXTRACT(User_attributes, '\$.additional_password') IS NOT NULL FROM mysql.user WHERE User = $(sql_string "$user") AND Host = $(sql_string "$host")" |
+            grep -q 1 || return 0
+        printf 'ALTER USER %s DISCARD OLD PASSWORD;\n' "$account" | statement
+    fi
+    printf 'retired %s@%s\n' "$user" "$host"
+}
+
+case $mode in
+    rotate)
+        set_password root localhost socket "$root_password"
+        set_password root % tcp "$root_password"
+        add_password "$site_user" % "$site_password"
+        ;;
+    retire)
+        accepts "$site_user" tcp "$site_password" ||
+            { echo "the site's account does not accept the new password yet" >&2; exit 1; }
+        retire_password "$site_user" % "$site_password"
+        ;;
+    *)
+        echo "unknown mode $mode (rotate or retire)" >&2
+        exit 2
+        ;;
+esac
