@@ -125,7 +125,8 @@ retire_password() {
     local account
     account="$(sql_string "$user")@$(sql_string "$host")"
     if $mariadb_server; then
-        admin --batch --skip-column-names --execute="SELECT JSON_EXISTS(Priv, '\$.auth_or') FROM mysql.global_priv WHERE User = $(sql_string "$user") AND Host = $(sql_string "$host")" |
+        # Two methods or more (a single one may still be listed as auth_or [{}]).
+        admin --batch --skip-column-names --execute="SELECT COALESCE(JSON_LENGTH(Priv, '\$.auth_or'), 0) > 1 FROM mysql.global_priv WHERE User = $(sql_string "$user") AND Host = $(sql_string "$host")" |
             grep -q 1 || return 0
         printf 'ALTER USER %s IDENTIFIED VIA mysql_native_password USING PASSWORD(%s);\n' \
             "$account" "$(sql_string "$password")" | statement
