@@ -19,6 +19,7 @@ from conftest import (
     RequestLoop,
     containers,
     inspect,
+    login,
     run_site_yml,
     stack_containers,
     wait_for_site,
@@ -26,20 +27,6 @@ from conftest import (
 from playbook import REPO
 
 TLS_ONLY_WARNINGS = {"security.W004", "security.W008", "security.W012", "security.W016"}
-
-
-def login(session: requests.Session, password: str) -> None:
-    page = session.get(f"{BASE_URL}/admin/login/", timeout=10)
-    assert page.status_code == 200
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
-    response = session.post(
-        f"{BASE_URL}/admin/login/?next=/admin/",
-        data={"csrfmiddlewaretoken": token, "username": "admin", "password": password},
-        headers={"Referer": f"{BASE_URL}/admin/login/"},
-        timeout=10,
-    )
-    assert response.status_code == 200
-    assert "Log out" in response.text or "logout" in response.text, "admin login failed"
 
 
 def create_post(session: requests.Session, title: str) -> None:
