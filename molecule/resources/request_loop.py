@@ -13,10 +13,14 @@ class RequestLoop:
     """While in use, `clients` threads each request `url` every `interval` seconds (bounded by the
     block's duration); collects the answers that were not 200."""
 
-    def __init__(self, url: str, clients: int = 2, interval: float = 0.05) -> None:
+    def __init__(
+        self, url: str, clients: int = 2, interval: float = 0.05, verify: bool | str = True
+    ) -> None:
         self.sent = 0
         self.failed: list[str] = []
         self._url = url
+        # For HTTPS: True (the system CAs) or the path of a CA bundle, e.g. a test CA's root.
+        self._verify = verify
         self._interval = interval
         self._lock = threading.Lock()
         self._stop = threading.Event()
@@ -26,7 +30,7 @@ class RequestLoop:
         with requests.Session() as session:
             while not self._stop.wait(self._interval):
                 try:
-                    status = str(session.get(self._url, timeout=5).status_code)
+                    status = str(session.get(self._url, timeout=5, verify=self._verify).status_code)
                 except requests.RequestException as error:
                     status = type(error).__name__
                 with self._lock:

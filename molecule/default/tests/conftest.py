@@ -13,11 +13,18 @@ import requests
 import yaml
 from playbook import run_playbook
 
-HOST = "stack-debian13"
+# The scenario's throwaway host; MOLECULE_TEST_HOST names another scenario's (its host_vars in
+# that scenario's directory), so a copy of this scenario can run beside this one.
+HOST = os.environ.get("MOLECULE_TEST_HOST", "stack-debian13")
 PROJECT = "blog"
-# The test host's own settings: its port and the fixed core of its secrets.
+# The test host's own settings: its ports and the fixed core of its secrets.
 HOST_VARS = yaml.safe_load(
-    (Path(__file__).resolve().parents[1] / "host_vars" / HOST / "main.yml").read_text()
+    (
+        Path(os.environ.get("MOLECULE_SCENARIO_DIRECTORY", Path(__file__).resolve().parents[1]))
+        / "host_vars"
+        / HOST
+        / "main.yml"
+    ).read_text()
 )
 BASE_URL = f"http://localhost:{HOST_VARS['django_stack_http_port']}"
 
@@ -54,10 +61,26 @@ def wait_for_site(timeout: float = 180.0) -> requests.Response:
 
 
 class RequestLoop(request_loop.RequestLoop):
-    """2 clients, one request to the site's / every 50 ms each, while in use."""
+    """2 clients, one request to the site's / every 50 ms each, while in use (`base_url` and
+    `verify` for HTTPS)."""
 
-    def __init__(self) -> None:
-        super().__init__(BASE_URL + "/")
+    def __init__(self, base_url: str = BASE_URL, verify: bool | str = True) -> None:
+        super().__init__(base_url + "/", verify=verify)
+
+
+def login(session: requests.Session, password: str, base_url: str = BASE_URL) -> None:
+    """Log in to the admin as users do: the login form, its CSRF token, the Referer."""
+    page = session.get(f"{base_url}/admin/login/", timeout=10)
+    assert page.status_code == 200
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
+    response = session.post(
+        f"{base_url}/admin/login/?next=/admin/",
+        data={"csrfmiddlewaretoken": token, "username": "admin", "password": password},
+        headers={"Referer": f"{base_url}/admin/login/"},
+        timeout=10,
+    )
+    assert response.status_code == 200
+    assert "Log out" in response.text or "logout" in response.text, "admin login failed"
 
 
 def run_site_yml(*extra: str, check: bool = True) -> subprocess.CompletedProcess[str]:
@@ -100,20 +123,6 @@ def host_state(host) -> str:
         " && docker images --all --quiet --no-trunc | sort",
         *WATCHED_FILES,
     )
-
-
-def login(session: requests.Session, password: str) -> None:
-    page = session.get(f"{BASE_URL}/admin/login/", timeout=10)
-    assert page.status_code == 200
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
-    response = session.post(
-        f"{BASE_URL}/admin/login/?next=/admin/",
-        data={"csrfmiddlewaretoken": token, "username": "admin", "password": password},
-        headers={"Referer": f"{BASE_URL}/admin/login/"},
-        timeout=10,
-    )
-    assert response.status_code == 200
-    assert "Log out" in response.text or "logout" in response.text, "admin login failed"
 
 
 def create_post(session: requests.Session, title: str) -> None:

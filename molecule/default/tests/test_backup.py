@@ -162,7 +162,7 @@ def test_status_lists_every_service_and_the_last_backup(host):
         assert f'"{PROJECT}_{service}"' in out, out[-4000:]
     fields = ['"state"', '"image"', '"release"', '"up since"', '"restarts"', "running (healthy)"]
     fields += ["disk used by backups", "last backup", "next scheduled backup", "audit log"]
-    fields += ["images ("]
+    fields += ["images (", '"certificate"']
     for field in fields:
         assert field in out, field
     newest = backups(host)[0]
