@@ -11,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
-from conftest import BASE_URL, host_state, run_site_yml
+from conftest import BASE_URL, HOST_VARS, host_state, run_site_yml
 
 BAD_SETTINGS: list[tuple[str, object]] = [
     # Directories: the project's own, absolute, and none inside another.
@@ -26,7 +26,7 @@ BAD_SETTINGS: list[tuple[str, object]] = [
     ("django_stack_http_port", 0),
     ("django_stack_http_port", 70000),
     ("django_stack_http_port", "abc"),
-    ("django_stack_https_port", 18080),
+    ("django_stack_https_port", HOST_VARS["django_stack_http_port"]),
     ("django_stack_https_port", 65536),
     ("django_stack_hsts_seconds", -1),
     ("django_web_keep_releases", 0),
