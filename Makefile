@@ -56,7 +56,7 @@ docs: setup  ## Regenerate each role README's variables section from meta/argume
 	python roles/role_docs.py write $(DOC_ROLES)
 
 pytest: setup  ## Unit tests of roles and harness (no throwaway hosts)
-	pytest roles
+	pytest roles molecule/resources/tests
 
 molecule: harness  ## Every Molecule scenario on throwaway hosts
 	molecule test -s docker
