@@ -27,9 +27,11 @@ from conftest import (
 
 
 def rotate(*variables: str) -> None:
+    """New random suffixes, 50 characters like the first ones of the secret key (Django's
+    check --deploy wants a key of 50 characters or more)."""
     for variable in variables:
         suffix = Path(os.environ["MOLECULE_EPHEMERAL_DIRECTORY"]) / "secrets" / variable
-        suffix.write_text(secrets.token_hex(10))
+        suffix.write_text(secrets.token_urlsafe(38)[:50])
 
 
 def can_log_in_as(host, user: str, password: str) -> bool:
