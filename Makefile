@@ -14,7 +14,7 @@ export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export ANSIBLE_FORCE_COLOR := $(if $(CI),0,1)
 export PY_COLORS := $(if $(CI),0,1)
 
-.PHONY: help setup harness demo demo-destroy status logs backup restore rollback benchmark lint docs pytest molecule test
+.PHONY: help setup setup-legacy harness demo demo-destroy status logs backup restore rollback benchmark lint docs pytest molecule test
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -28,6 +28,26 @@ $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --upgrade pip
 	$(VENV)/bin/pip install --quiet -r requirements.txt
+	touch $@
+
+# The legacy controller, for Ubuntu 16.04 and 18.04 hosts (Python 2.7 / 3.6), which ansible-core
+# 2.17 and newer cannot manage: ansible 9 (ansible-core 2.16) from requirements-legacy.txt in
+# .venv-legacy. ansible-core 2.16 runs on controller Python 3.10 to 3.12. Use it by path
+# (.venv-legacy/bin/ansible-playbook site.yml), or with .venv-legacy/bin first on PATH.
+VENV_LEGACY := .venv-legacy
+PYTHON_LEGACY := $(shell for p in python3.12 python3.11 python3.10 python3; do \
+	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(not (3, 10) <= sys.version_info[:2] <= (3, 12))' 2>/dev/null \
+	&& { echo $$p; break; }; done)
+
+setup-legacy: $(VENV_LEGACY)/.installed  ## Build .venv-legacy (ansible-core 2.16) for Ubuntu 16.04/18.04 hosts
+
+$(VENV_LEGACY)/.installed: requirements-legacy.txt
+	@test -n "$(PYTHON_LEGACY)" || { echo "make setup-legacy needs python3.10, 3.11 or 3.12 on PATH (ansible-core 2.16)" >&2; exit 1; }
+	@$(PYTHON_LEGACY) -c 'import venv, ensurepip' 2>/dev/null || { \
+		echo "$(PYTHON_LEGACY) lacks venv/ensurepip: install python3-venv (apt-get install python3-venv)" >&2; exit 1; }
+	$(PYTHON_LEGACY) -m venv $(VENV_LEGACY)
+	$(VENV_LEGACY)/bin/pip install --quiet --upgrade pip
+	$(VENV_LEGACY)/bin/pip install --quiet -r requirements-legacy.txt
 	touch $@
 
 # What `make harness` builds platform images for: every throwaway host of the scenarios make runs,

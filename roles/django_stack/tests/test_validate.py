@@ -129,7 +129,7 @@ def test_settings_in_top_level_group_vars_are_refused(tmp_path: Path):
 
 
 def repository_files(*patterns: str) -> list[Path]:
-    skip = {".git", ".venv", ".cache", "__pycache__"}
+    skip = {".git", ".venv", ".venv-legacy", ".cache", "__pycache__"}
     return [
         path
         for pattern in patterns
