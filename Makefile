@@ -78,9 +78,15 @@ docs: setup  ## Regenerate each role README's variables section from meta/argume
 pytest: setup  ## Unit tests of roles and harness (no throwaway hosts)
 	pytest roles molecule/resources/tests
 
+# The scenarios run at once, each line of their output prefixed with its scenario's name: one
+# deploy at a time leaves a core idle while it waits on containers. The default scenario's tests
+# run in two halves, on its own host and on default2's (tests/conftest.py: STACK_TESTS).
 molecule: harness  ## Every Molecule scenario on throwaway hosts
-	molecule test -s docker
-	molecule test -s default
+	export STACK_TESTS=first; status=0; pids=; \
+	for scenario in docker default default2; do \
+		molecule test -s $$scenario 2>&1 | sed -u "s/^/[$$scenario] /" & pids="$$pids $$!"; \
+	done; \
+	for pid in $$pids; do wait $$pid || status=$$?; done; exit $$status
 
 # Prints where the demo answers: the first site name and the port of the sandbox inventory.
 PRINT_SANDBOX_URL = ansible-inventory -i inventory/sandbox/hosts.yml --host sandbox | python -c 'import json, sys; \

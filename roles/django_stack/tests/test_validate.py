@@ -86,6 +86,9 @@ def test_example_vault_is_refused():
         ("django_web_uwsgi_processes", "many"),
         ("django_stack_wait_timeout", "soon"),
         ("django_stack_root", "/etc"),
+        # A trailing slash changes nothing: still a system directory, still inside another.
+        ("django_stack_root", "/etc/"),
+        ("django_web_build_dir", "/srv/blog/"),
     ],
 )
 def test_bad_setting_is_refused(variable, value):
