@@ -2,9 +2,12 @@
 
 Run with `make benchmark` (it recreates the sandbox host first, so the cold figure is real). For
 every row: the wall time of the run and how many requests of a loop (2 clients, one request
-every 50 ms each, to the sandbox only) failed meanwhile. Then requests per second of the home
-page through nginx and from uWSGI's own HTTP server (the same image and worker settings), image
-sizes, and the disk the releases take after ten deploys. Prints figures; it asserts nothing.
+every 50 ms each, to the sandbox only) failed meanwhile. The rows run over the Docker API
+connection of the sandbox inventory; the no-op, code-only and rollback rows run again over SSH,
+the way real hosts are reached (the sandbox gets an SSH server and a throwaway key for it). Then
+requests per second of the home page through nginx and from uWSGI's own HTTP server (the same
+image and worker settings), image sizes, and the disk the releases take after ten deploys.
+Prints figures; it asserts nothing.
 """
 
 import json
@@ -28,6 +31,7 @@ LOAD_SECONDS = 10
 LOAD_CLIENTS = 4
 # In the web container's socket directory, which its user may write.
 BENCHMARK_PID = "/run/uwsgi/benchmark.pid"
+SSH_THROWAWAY_HOST = "-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null"
 
 
 def timed(playbook: str, *extra: str, loop: bool = True) -> tuple[float, str]:
@@ -47,10 +51,60 @@ def timed(playbook: str, *extra: str, loop: bool = True) -> tuple[float, str]:
     return elapsed, failed
 
 
-def in_host(*command: str) -> str:
+def in_host(*command: str, stdin: str | None = None) -> str:
     return subprocess.run(
-        ["docker", "exec", HOST, *command], capture_output=True, text=True, check=True
+        ["docker", "exec", "-i", HOST, *command],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
+
+
+def site_copy(scratch: Path) -> tuple[Path, Path]:
+    """Copy django_site into scratch; return the copy and its base template, which rows edit."""
+    source = scratch / "django_site"
+    shutil.copytree(REPO / "django_site", source, ignore=shutil.ignore_patterns("__pycache__"))
+    return source, source / "blog/templates/blog/base.html"
+
+
+def over_ssh(scratch: Path) -> list[str]:
+    """Start an SSH server in the sandbox for a new key; return the extra vars that use it."""
+    key = scratch / "id_ed25519"
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(key)], check=True)
+    in_host("sh", "-c", "apt-get update -qq && apt-get install -qq -y openssh-server >/dev/null")
+    in_host(
+        "sh",
+        "-c",
+        "install -d -m 0700 /root/.ssh && cat > /root/.ssh/authorized_keys",
+        stdin=(key.with_suffix(".pub")).read_text(),
+    )
+    in_host("systemctl", "start", "ssh")
+    address = subprocess.run(
+        [
+            "docker",
+            "inspect",
+            "--format",
+            "{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}",
+            HOST,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()[0]
+    return [
+        "-e",
+        json.dumps(
+            {
+                "ansible_connection": "ssh",
+                "ansible_host": address,
+                "ansible_user": "root",
+                "ansible_ssh_private_key_file": str(key),
+                # A throwaway host with a new host key every time.
+                "ansible_ssh_common_args": SSH_THROWAWAY_HOST,
+            }
+        ),
+    ]
 
 
 LOAD_SCRIPT = """
@@ -134,9 +188,7 @@ def main() -> None:
     print("unchanged rerun ...")
     rows["no-op rerun"] = timed("site.yml")
     with tempfile.TemporaryDirectory() as scratch:
-        source = Path(scratch) / "django_site"
-        shutil.copytree(REPO / "django_site", source, ignore=shutil.ignore_patterns("__pycache__"))
-        base = source / "blog/templates/blog/base.html"
+        source, base = site_copy(Path(scratch))
         base.write_text(base.read_text() + "\n<!-- benchmark -->\n")
         print("code-only update ...")
         rows["code only (template edit)"] = timed(
@@ -166,6 +218,20 @@ def main() -> None:
     rows["rollback to the previous release"] = timed("playbooks/rollback.yml")
     print("back to the repository's settings ...")
     timed("site.yml", loop=False)
+    with tempfile.TemporaryDirectory() as scratch:
+        ssh = over_ssh(Path(scratch))
+        print("over SSH: unchanged rerun ...")
+        rows["SSH: no-op rerun"] = timed("site.yml", *ssh)
+        source, base = site_copy(Path(scratch))
+        base.write_text(base.read_text() + "\n<!-- benchmark over SSH -->\n")
+        print("over SSH: code-only update ...")
+        rows["SSH: code only (template edit)"] = timed(
+            "site.yml", *ssh, "-e", f"django_web_source_dir={source}"
+        )
+        print("over SSH: rollback ...")
+        rows["SSH: rollback to the previous release"] = timed("playbooks/rollback.yml", *ssh)
+        print("back to the repository's settings ...")
+        timed("site.yml", loop=False)
     print("backup now ...")
     rows["backup (playbooks/backup.yml)"] = timed("playbooks/backup.yml")
     print("restore of that backup ...")
@@ -184,9 +250,7 @@ def main() -> None:
     )
     print("ten more code deploys ...")
     with tempfile.TemporaryDirectory() as scratch:
-        source = Path(scratch) / "django_site"
-        shutil.copytree(REPO / "django_site", source, ignore=shutil.ignore_patterns("__pycache__"))
-        base = source / "blog/templates/blog/base.html"
+        source, base = site_copy(Path(scratch))
         for number in range(10):
             base.write_text(base.read_text() + f"\n<!-- deploy {number} -->\n")
             timed("site.yml", "-e", f"django_web_source_dir={source}", loop=False)
