@@ -87,7 +87,9 @@ DATABASE_ENGINE = env_str("DATABASE_ENGINE", "mysql").lower()
 if DATABASE_ENGINE == "mysql":
     DATABASES = {
         "default": {
-            "ENGINE": "django.db.backends.mysql",
+            # Django's MySQL backend, retrying new connections for a few seconds while the
+            # server or its name (Docker's DNS, during an engine restart) is briefly unreachable.
+            "ENGINE": "config.db.mysql",
             "HOST": env_required("DATABASE_HOST", "the MariaDB/MySQL server's host name"),
             "PORT": env_int("DATABASE_PORT", 3306),
             "NAME": env_required("DATABASE_NAME", "the database the site uses"),

@@ -7,13 +7,17 @@
 set -eu
 min_minor=$1 python2_ok=$2 check_mode=$3
 
+# The system's files; the unit tests (playbooks/tests) point these at made-up ones.
+os_release=${BOOTSTRAP_OS_RELEASE:-/etc/os-release}
+debian_version=${BOOTSTRAP_DEBIAN_VERSION:-/etc/debian_version}
+
 id=unknown version_id=unknown
-if [ -r /etc/os-release ]; then
-    # shellcheck disable=SC1091
-    . /etc/os-release
+if [ -r "$os_release" ]; then
+    # shellcheck disable=SC1090
+    . "$os_release"
     id=${ID:-unknown} version_id=${VERSION_ID:-unknown}
 fi
-if [ ! -r /etc/debian_version ] || ! command -v apt-get >/dev/null 2>&1; then
+if [ ! -r "$debian_version" ] || ! command -v apt-get >/dev/null 2>&1; then
     echo "unsupported: $id $version_id is not Debian, Ubuntu or a derivative with apt"
     exit 3
 fi
@@ -35,6 +39,18 @@ case "$id:$version_id" in
         ;;
 esac
 echo "interpreter=$interpreter"
+
+# A python3 too old for this controller is refused before anything is installed; one installed
+# just now is checked once it is there.
+check_python3() {
+    [ "$interpreter" = /usr/bin/python3 ] && [ -x "$interpreter" ] || return 0
+    minor=$("$interpreter" -c 'import sys; print(sys.version_info[1])')
+    if [ "$minor" -lt "$min_minor" ]; then
+        echo "unsupported: $id $version_id has Python 3.$minor; this controller's ansible-core needs 3.$min_minor or newer on the host; use the legacy controller: make setup-legacy, then .venv-legacy/bin/ansible-playbook"
+        exit 3
+    fi
+}
+check_python3
 
 missing=""
 for package in $packages; do
@@ -60,13 +76,7 @@ if [ -n "$missing" ]; then
         fi
     fi
     echo "installed: $missing"
+    check_python3
 fi
 
-if [ "$interpreter" = /usr/bin/python3 ]; then
-    minor=$("$interpreter" -c 'import sys; print(sys.version_info[1])')
-    if [ "$minor" -lt "$min_minor" ]; then
-        echo "unsupported: $id $version_id has Python 3.$minor; this controller's ansible-core needs 3.$min_minor or newer on the host; use the legacy controller: make setup-legacy, then .venv-legacy/bin/ansible-playbook"
-        exit 3
-    fi
-fi
 [ -n "$missing" ] || echo present

@@ -119,7 +119,11 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> Path:
     inventory = work / "inventory.json"
     inventory.write_text(json.dumps({"all": {"hosts": hosts}}))
     run_playbook(
-        TESTS_DIR / "render_engine_config.yml", "--forks", "4", inventory=inventory, timeout=120
+        TESTS_DIR / "render_engine_config.yml",
+        "--forks",
+        str(len(hosts)),
+        inventory=inventory,
+        timeout=120,
     )
     return work
 
