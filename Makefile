@@ -78,22 +78,22 @@ docs: setup  ## Regenerate each role README's variables section from meta/argume
 pytest: setup  ## Unit tests of roles and harness (no throwaway hosts)
 	pytest roles playbooks/tests molecule/resources/tests
 
-# The stack scenarios run at once, each line of their output prefixed with its scenario's name:
-# one deploy at a time leaves a core idle while it waits on containers. The default scenario's
-# tests run in two halves (tests/conftest.py: STACK_TESTS): on its own Debian 13 host with this
-# controller, and on default2's Debian 11 host with the legacy controller (.venv-legacy), so both
-# controllers deploy the whole site. The docker scenario runs beside them, niced. The vm scenario
-# runs last, alone: its guest runs under software emulation, which on two cores slows the stack
-# scenarios more than it saves by running beside them. It builds its own disk image
-# (HARNESS_PREPARED unset).
+# The scenarios run at once, each line of their output prefixed with its scenario's name: one
+# deploy at a time leaves a core idle while it waits on containers. The default scenario's tests
+# run in two halves (tests/conftest.py: STACK_TESTS): on its own Debian 13 host with this
+# controller, and on default2's Debian 11 host with the legacy controller (.venv-legacy), so
+# both controllers deploy the whole site. The vm scenario follows the docker scenario; both run
+# niced, as the vm guest's software emulation takes a core while it works: they yield the CPU to
+# the stack scenarios, which take longest. The vm disk image is built by its own create step,
+# beside the others' deploys (HARNESS_PREPARED unset).
 molecule: harness setup-legacy  ## Every Molecule scenario on throwaway hosts
 	export STACK_TESTS=first; status=0; pids=; \
 	run() { scenario=$$1; shift; "$$@" molecule test -s "$$scenario" 2>&1 | sed -u "s/^/[$$scenario] /"; }; \
-	run docker nice -n 10 env & pids="$$!"; \
+	{ engine=0; run docker nice -n 10 env || engine=$$?; \
+	  run vm nice -n 10 env -u HARNESS_PREPARED || engine=$$?; exit $$engine; } & pids="$$!"; \
 	run default env & pids="$$pids $$!"; \
 	run default2 env PATH="$(CURDIR)/$(VENV_LEGACY)/bin:$$PATH" & pids="$$pids $$!"; \
-	for pid in $$pids; do wait $$pid || status=$$?; done; \
-	run vm env -u HARNESS_PREPARED || status=$$?; exit $$status
+	for pid in $$pids; do wait $$pid || status=$$?; done; exit $$status
 
 # Prints where the demo answers: the first site name and the port of the sandbox inventory.
 PRINT_SANDBOX_URL = ansible-inventory -i inventory/sandbox/hosts.yml --host sandbox | python -c 'import json, sys; \
