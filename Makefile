@@ -86,14 +86,21 @@ pytest: setup  ## Unit tests of roles and harness (no throwaway hosts)
 # niced, as the vm guest's software emulation takes a core while it works: they yield the CPU to
 # the stack scenarios, which take longest. The vm disk image is built by its own create step,
 # beside the others' deploys (HARNESS_PREPARED unset).
+# Each scenario's output is also kept in .cache/molecule-logs/; when one fails, its failed tests
+# and tasks are repeated at the very end, where a CI log's tail shows them.
+MOLECULE_LOGS = .cache/molecule-logs
 molecule: harness setup-legacy  ## Every Molecule scenario on throwaway hosts
-	export STACK_TESTS=first; status=0; pids=; \
-	run() { scenario=$$1; shift; "$$@" molecule test -s "$$scenario" 2>&1 | sed -u "s/^/[$$scenario] /"; }; \
+	export STACK_TESTS=first; status=0; pids=; rm -rf $(MOLECULE_LOGS); mkdir -p $(MOLECULE_LOGS); \
+	run() { scenario=$$1; shift; "$$@" molecule test -s "$$scenario" 2>&1 \
+	  | sed -u "s/^/[$$scenario] /" | tee "$(MOLECULE_LOGS)/$$scenario.log"; }; \
 	{ engine=0; run docker nice -n 10 env || engine=$$?; \
 	  run vm nice -n 10 env -u HARNESS_PREPARED || engine=$$?; exit $$engine; } & pids="$$!"; \
 	run default env & pids="$$pids $$!"; \
 	run default2 env PATH="$(CURDIR)/$(VENV_LEGACY)/bin:$$PATH" & pids="$$pids $$!"; \
-	for pid in $$pids; do wait $$pid || status=$$?; done; exit $$status
+	for pid in $$pids; do wait $$pid || status=$$?; done; \
+	[ "$$status" -eq 0 ] || { echo "== What failed (whole logs in $(MOLECULE_LOGS)/) =="; \
+	  grep -h -E '\] (FAILED|ERROR) |\] fatal: |\] E  |failed=[1-9]|Error: ' $(MOLECULE_LOGS)/*.log | tail -n 60 || true; }; \
+	exit $$status
 
 # Prints where the demo answers: the first site name and the port of the sandbox inventory.
 PRINT_SANDBOX_URL = ansible-inventory -i inventory/sandbox/hosts.yml --host sandbox | python -c 'import json, sys; \
