@@ -12,7 +12,7 @@
 #    stopped (uWSGI finishes in-flight requests on SIGTERM, for up to STOP_SECONDS) and removed.
 # 5. The new container takes LIVE_NAME.
 set -euo pipefail
-readonly project=$1 releases=$2 id=$3 container=$4 live_name=$5 socket_dir=$6 live_socket=$7
+readonly project=$1 releases=$2 id=$3 new_container=$4 live_name=$5 socket_dir=$6 live_socket=$7
 readonly code_link=$8 socket_owner=$9 drain=${10} stop=${11}
 
 # Replaces LINK by a symbolic link to TARGET in one rename.
@@ -23,7 +23,7 @@ relink() {
     mv -T "$link.new" "$link"
 }
 
-docker update --restart unless-stopped "$container" >/dev/null
+docker update --restart unless-stopped "$new_container" >/dev/null
 relink "web-$id.sock" "$socket_dir/$live_socket" "$socket_owner"
 
 date -u +%Y-%m-%dT%H:%M:%SZ >"$releases/$id/live_since.new"
@@ -43,7 +43,7 @@ mapfile -t old < <(
         docker ps --all --filter "label=django-deploy.project=$project" \
             --filter label=django-deploy.service=web | awk 'NR > 1 { print $NF }'
         echo "$live_name"
-    } | grep -vxF "$container" | sort -u
+    } | grep -vxF "$new_container" | sort -u
 )
 present=()
 for name in "${old[@]}"; do
@@ -56,4 +56,4 @@ if ((${#present[@]} > 0)); then
     docker stop --time "$stop" "${present[@]}" >/dev/null
     docker rm "${present[@]}" >/dev/null
 fi
-docker rename "$container" "$live_name"
+docker rename "$new_container" "$live_name"
