@@ -69,7 +69,8 @@ def site_copy(scratch: Path) -> tuple[Path, Path]:
 
 
 def over_ssh(scratch: Path) -> list[str]:
-    """Start an SSH server in the sandbox for a new key; return the extra vars that use it."""
+    """Start an SSH server in the sandbox for a new key; return the ansible-playbook arguments
+    that reach the sandbox over it (the sandbox inventory stays first, for its group_vars)."""
     key = scratch / "id_ed25519"
     subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(key)], check=True)
     in_host("sh", "-c", "apt-get update -qq && apt-get install -qq -y openssh-server >/dev/null")
@@ -92,19 +93,28 @@ def over_ssh(scratch: Path) -> list[str]:
         text=True,
         check=True,
     ).stdout.split()[0]
-    return [
-        "-e",
+    # A second inventory source for the same host, not extra vars: extra vars would also send the
+    # tasks delegated to localhost (packing the code on the controller) over SSH to the sandbox.
+    inventory = scratch / "ssh.yml"
+    inventory.write_text(
         json.dumps(
             {
-                "ansible_connection": "ssh",
-                "ansible_host": address,
-                "ansible_user": "root",
-                "ansible_ssh_private_key_file": str(key),
-                # A throwaway host with a new host key every time.
-                "ansible_ssh_common_args": SSH_THROWAWAY_HOST,
+                "django_hosts": {
+                    "hosts": {
+                        HOST: {
+                            "ansible_connection": "ssh",
+                            "ansible_host": address,
+                            "ansible_user": "root",
+                            "ansible_ssh_private_key_file": str(key),
+                            # A throwaway host with a new host key every time.
+                            "ansible_ssh_common_args": SSH_THROWAWAY_HOST,
+                        }
+                    }
+                }
             }
-        ),
-    ]
+        )
+    )
+    return ["-i", str(inventory)]
 
 
 LOAD_SCRIPT = """
