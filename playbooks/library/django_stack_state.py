@@ -16,7 +16,11 @@ description:
     controller) and what the role's files, containers and systemd units look like now.
   - C(check) reports a role as current when its record holds the same fingerprint and every file,
     container and unit it lists still looks the same (a file's content, link target, mode and
-    owner; a container's id, image, state and health; a unit's enabled and active state).
+    owner; a container's id, image, state and whether it is unhealthy; a unit's enabled and active
+    state).
+  - A fingerprint may be a dict of named parts (e.g. settings and code). When what the record
+    lists still looks the same but only some parts differ, C(check) names the parts that did not
+    change in C(unchanged_parts), so the role can do only what the changed parts need.
   - Records are bookkeeping of the deploy, not changes to the site: the module never reports
     changed.
 options:
@@ -47,7 +51,14 @@ reasons:
   type: dict
   returned: always
 notes:
-  description: Role -> the notes its record keeps (check).
+  description:
+    - Role -> the notes its record keeps (check), for current roles and those with unchanged parts.
+  type: dict
+  returned: always
+unchanged_parts:
+  description:
+    - Role -> the names of its fingerprint's parts that match the record (check), for a role that
+      is not current only because its other parts changed.
   type: dict
   returned: always
 """
@@ -81,7 +92,7 @@ def observe_file(path):
 
 
 def observe_containers(module, names):
-    """Name -> "id image status health" for the named containers ("absent" when missing)."""
+    """Name -> "id image status unhealthy|ok" for the named containers ("absent" when missing)."""
     seen = dict((name, "absent") for name in names)
     if not names:
         return seen
@@ -96,7 +107,8 @@ def observe_containers(module, names):
         return seen
     for container in found:
         state = container.get("State") or {}
-        health = (state.get("Health") or {}).get("Status", "none")
+        # Unhealthy or not: a container that was starting when recorded is healthy by the next run.
+        health = "unhealthy" if (state.get("Health") or {}).get("Status") == "unhealthy" else "ok"
         seen[container.get("Name", "").lstrip("/")] = " ".join(
             [container.get("Id", ""), container.get("Image", ""), state.get("Status", ""), health]
         )
@@ -149,15 +161,28 @@ def difference(recorded, now):
     return None
 
 
+def changed_parts(recorded, wanted):
+    """The names of the fingerprint parts that differ (["*"]: all of them, or they do not compare
+    part by part)."""
+    if recorded == wanted:
+        return []
+    by_parts = isinstance(recorded, dict) and isinstance(wanted, dict)
+    if not by_parts or set(recorded) != set(wanted):
+        return ["*"]
+    changed = sorted(part for part in wanted if recorded[part] != wanted[part])
+    return changed if len(changed) < len(wanted) else ["*"]
+
+
 def check(module, directory, roles):
-    current, reasons, notes = [], {}, {}
+    current, reasons, notes, unchanged = [], {}, {}, {}
     for role in sorted(roles):
         wanted = roles[role] or {}
         recorded = read_record(directory, role)
         if recorded is None:
             reasons[role] = "no record of a complete run"
             continue
-        if recorded.get("fingerprint") != wanted.get("fingerprint"):
+        parts = changed_parts(recorded.get("fingerprint"), wanted.get("fingerprint"))
+        if parts == ["*"]:
             reasons[role] = "its settings or code changed"
             continue
         observed = recorded.get("observed", {})
@@ -166,9 +191,13 @@ def check(module, directory, roles):
         if changed:
             reasons[role] = changed
             continue
-        current.append(role)
         notes[role] = recorded.get("notes") or {}
-    return current, reasons, notes
+        if parts:
+            reasons[role] = "only its %s changed" % " and ".join(parts)
+            unchanged[role] = sorted(set(wanted["fingerprint"]) - set(parts))
+            continue
+        current.append(role)
+    return current, reasons, notes, unchanged
 
 
 def record(module, directory, roles):
@@ -199,9 +228,11 @@ def main():
         supports_check_mode=True,
     )
     directory, action, roles = module.params["dir"], module.params["action"], module.params["roles"]
-    result = {"changed": False, "current": [], "reasons": {}, "notes": {}}
+    result = {"changed": False, "current": [], "reasons": {}, "notes": {}, "unchanged_parts": {}}
     if action == "check":
-        result["current"], result["reasons"], result["notes"] = check(module, directory, roles)
+        result["current"], result["reasons"], result["notes"], result["unchanged_parts"] = check(
+            module, directory, roles
+        )
     elif not module.check_mode:
         record(module, directory, roles)
     module.exit_json(**result)

@@ -77,6 +77,53 @@ def test_new_image_release_and_rollback_drop_no_request(host, tmp_path):
     assert live_release(host) == first
 
 
+def test_code_change_alone_takes_the_quick_path_yet_repairs_the_host(host, tmp_path):
+    """New code alone: a new release of the live image, with nothing else redone, no request
+    dropped; the next rerun has nothing to do. A hand-made change on the host still makes the
+    role do everything, as with any rerun."""
+    live = live_release(host)
+    image = inspect(host, f"{PROJECT}_web")[0]["Config"]["Image"]
+    uwsgi_ini = f"/srv/{PROJECT}/config/web/uwsgi.ini"
+
+    def mark_page(text: str):
+        def edit(source: Path) -> None:
+            base = source / "blog" / "templates" / "blog" / "base.html"
+            base.write_text(base.read_text() + f"\n<!-- {text} -->\n")
+
+        return edit
+
+    quick = source_with(tmp_path, "quick", mark_page("quick path"))
+    try:
+        with RequestLoop() as loop:
+            result = run_site_yml("-e", f"django_web_source_dir={quick}")
+        loop.assert_none_failed()
+        assert "django_web runs: only its code changed" in result.stdout, result.stdout[-3000:]
+        assert "No migration file changed since release" in result.stdout
+        assert "Create the web directories" not in result.stdout
+        assert live_release(host) != live
+        assert inspect(host, f"{PROJECT}_web")[0]["Config"]["Image"] == image
+        assert "<!-- quick path -->" in requests.get(BASE_URL + "/", timeout=10).text
+        assert host.file(f"{RELEASES}/current/uwsgi.ini").content_string == (
+            host.file(uwsgi_ini).content_string
+        )
+        rerun = run_site_yml("-e", f"django_web_source_dir={quick}").stdout
+        everything = "django_web, docker_engine, mysql_server, nginx_proxy, site_backup"
+        assert f"Unchanged since the last deploy, skipped: {everything}." in rerun, rerun[-3000:]
+
+        expected = host.file(uwsgi_ini).content_string
+        host.check_output("echo '# edited by hand' >> %s", uwsgi_ini)
+        repaired = source_with(tmp_path, "repaired", mark_page("repaired"))
+        with RequestLoop() as repair_loop:
+            result = run_site_yml("-e", f"django_web_source_dir={repaired}")
+        repair_loop.assert_none_failed()
+        assert f"django_web runs: file {uwsgi_ini} changed since the last deploy" in result.stdout
+        assert host.file(uwsgi_ini).content_string == expected
+        assert "<!-- repaired -->" in requests.get(BASE_URL + "/", timeout=10).text
+    finally:
+        run_site_yml()
+    assert "<!-- repaired -->" not in requests.get(BASE_URL + "/", timeout=10).text
+
+
 def test_nginx_configuration_change_is_a_graceful_reload(host):
     before = containers(host)
     try:
