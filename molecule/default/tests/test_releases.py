@@ -34,6 +34,18 @@ def audit_tail(host, lines: int = 1) -> list[str]:
     return host.check_output("tail -n %s %s", str(lines), AUDIT_LOG).splitlines()
 
 
+def task_outcome(output: str, task: str) -> str:
+    """What a task of a run's output did on the host: "ok", "changed", "skipping", "fatal", ..."""
+    lines = output.splitlines()
+    header = [i for i, line in enumerate(lines) if line.startswith(f"TASK [{task}]")]
+    assert header, f"no task {task!r} in the run"
+    for line in lines[header[0] + 1 :]:
+        found = re.match(r"(\w+): \[", line)
+        if found:
+            return found.group(1)
+    return "?"
+
+
 def source_with(tmp_path: Path, name: str, edit) -> Path:
     """A copy of django_site/ changed by `edit(copy)`."""
     source = tmp_path / name
@@ -99,7 +111,7 @@ def test_code_change_alone_takes_the_quick_path_yet_repairs_the_host(host, tmp_p
         loop.assert_none_failed()
         assert "django_web runs: only its code changed" in result.stdout, result.stdout[-3000:]
         assert "No migration file changed since release" in result.stdout
-        assert "Create the web directories" not in result.stdout
+        assert task_outcome(result.stdout, "django_web : Create the web directories") == "skipping"
         assert live_release(host) != live
         assert inspect(host, f"{PROJECT}_web")[0]["Config"]["Image"] == image
         assert "<!-- quick path -->" in requests.get(BASE_URL + "/", timeout=10).text
