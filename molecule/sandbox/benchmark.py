@@ -236,6 +236,12 @@ def main() -> None:
         rows["nginx config change"] = timed(
             "site.yml", "-e", '{"nginx_proxy_client_max_body_size": "11m"}'
         )
+        print("new nginx image ...")
+        rows["new nginx image"] = timed(
+            "site.yml",
+            "-e",
+            '{"nginx_proxy_client_max_body_size": "11m", "nginx_proxy_image_refresh": "benchmark"}',
+        )
         wsgi = source / "config/wsgi.py"
         wsgi.write_text(wsgi.read_text() + "\nraise RuntimeError('benchmark: broken release')\n")
         print("broken release ...")

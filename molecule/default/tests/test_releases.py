@@ -150,6 +150,32 @@ def test_nginx_configuration_change_is_a_graceful_reload(host):
     assert containers(host) == before, "a container was replaced for an nginx configuration change"
 
 
+def test_new_nginx_image_starts_beside_the_live_one(host):
+    """A new nginx image: its container shares the ports with the live one until it is healthy,
+    then the live one stops gracefully; not a request is lost, there or on the way back."""
+    nginx = f"{PROJECT}_nginx"
+    before = containers(host)
+    first = inspect(host, nginx)[0]
+    try:
+        with RequestLoop() as loop:
+            result = run_site_yml("-e", "nginx_proxy_image_refresh=test-refresh")
+        second = inspect(host, nginx)[0]
+        assert second["Config"]["Image"] != first["Config"]["Image"]
+        started = task_outcome(
+            result.stdout, "nginx_proxy : Start the new nginx container beside the live one"
+        )
+        assert started == "changed"
+        assert f"{nginx}-next" not in containers(host)
+        others = {name: cid for name, cid in containers(host).items() if name != nginx}
+        assert others == {name: cid for name, cid in before.items() if name != nginx}
+    finally:
+        with RequestLoop() as back_loop:
+            run_site_yml()
+    loop.assert_none_failed()
+    back_loop.assert_none_failed()
+    assert inspect(host, nginx)[0]["Config"]["Image"] == first["Config"]["Image"]
+
+
 def test_broken_release_never_replaces_the_working_one(host, tmp_path):
     before = containers(host)
     live = live_release(host)

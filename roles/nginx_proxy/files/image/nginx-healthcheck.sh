@@ -5,6 +5,13 @@
 # default server passes /healthz on and closes every other connection.
 set -euo pipefail
 
+# This container's own nginx listens: its master writes the pid file once its listeners are open.
+# (Beside a second nginx container on the same ports, the request below may reach either.)
+if ! kill -0 "$(cat /tmp/nginx.pid 2>/dev/null)" 2>/dev/null; then
+    echo "nginx-healthcheck: nginx is not running in this container" >&2
+    exit 1
+fi
+
 exec 3<>"/dev/tcp/127.0.0.1/${NGINX_PORT:?the deploy sets NGINX_PORT}"
 printf 'GET /healthz HTTP/1.0\r\n\r\n' >&3
 read -r protocol status _ <&3 || true
