@@ -86,20 +86,27 @@ pytest: setup  ## Unit tests of roles and harness (no throwaway hosts)
 # niced, as the vm guest's software emulation takes a core while it works: they yield the CPU to
 # the stack scenarios, which take longest. The vm disk image is built by its own create step,
 # beside the others' deploys (HARNESS_PREPARED unset).
-# Each scenario's output is also kept in .cache/molecule-logs/; when one fails, its failed tests
-# and tasks are repeated at the very end, where a CI log's tail shows them.
+# Each scenario's output is also kept in .cache/molecule-logs/, with its exit status; when one
+# fails, its own failed tasks and tests (not the retries, nor the other scenarios' expected
+# failures) are repeated at the very end, where a CI log's short tail shows them.
 MOLECULE_LOGS = .cache/molecule-logs
 molecule: harness setup-legacy  ## Every Molecule scenario on throwaway hosts
 	export STACK_TESTS=first; status=0; pids=; rm -rf $(MOLECULE_LOGS); mkdir -p $(MOLECULE_LOGS); \
-	run() { scenario=$$1; shift; "$$@" molecule test -s "$$scenario" 2>&1 \
-	  | sed -u "s/^/[$$scenario] /" | tee "$(MOLECULE_LOGS)/$$scenario.log"; }; \
+	run() { scenario=$$1; shift; rc=0; "$$@" molecule test -s "$$scenario" 2>&1 \
+	  | sed -u "s/^/[$$scenario] /" | tee "$(MOLECULE_LOGS)/$$scenario.log" || rc=$$?; \
+	  echo "$$rc" >"$(MOLECULE_LOGS)/$$scenario.rc"; return "$$rc"; }; \
 	{ engine=0; run docker nice -n 10 env || engine=$$?; \
 	  run vm nice -n 10 env -u HARNESS_PREPARED || engine=$$?; exit $$engine; } & pids="$$!"; \
 	run default env & pids="$$pids $$!"; \
 	run default2 env PATH="$(CURDIR)/$(VENV_LEGACY)/bin:$$PATH" & pids="$$pids $$!"; \
 	for pid in $$pids; do wait $$pid || status=$$?; done; \
-	[ "$$status" -eq 0 ] || { echo "== What failed (whole logs in $(MOLECULE_LOGS)/) =="; \
-	  grep -h -E '\] (FAILED|ERROR) |\] fatal: |\] E  |failed=[1-9]|Error: ' $(MOLECULE_LOGS)/*.log | tail -n 60 || true; }; \
+	[ "$$status" -eq 0 ] || for rc in $(MOLECULE_LOGS)/*.rc; do \
+	  [ "$$(cat "$$rc")" = 0 ] && continue; log=$${rc%.rc}.log; \
+	  echo "== Scenario $$(basename "$${rc%.rc}") failed (exit $$(cat "$$rc")); whole log: $$log =="; \
+	  grep -E '\] (FAILED|ERROR) |\] fatal: |\] E  |failed=[1-9]|Error: |CRITICAL ' "$$log" \
+	    | grep -v -e '\] FAILED - RETRYING: ' -e '\] FAILED .*::' | tail -n 15 || true; \
+	  grep -E '\] FAILED .*::' "$$log" | tail -n 5 || true; \
+	done; \
 	exit $$status
 
 # Prints where the demo answers: the first site name and the port of the sandbox inventory.

@@ -54,22 +54,23 @@ def source_with(tmp_path: Path, name: str, edit) -> Path:
     return source
 
 
-def test_new_image_release_and_rollback_drop_no_request(host, tmp_path):
-    """A new web image goes live beside the old one; rollback.yml brings the old one back."""
+def test_new_image_release_and_rollback_drop_no_request(host):
+    """A new web image goes live beside the old one, built on the kept stage of compiled
+    dependencies; rollback.yml brings the old one back."""
     first = live_release(host)
     first_image = inspect(host, f"{PROJECT}_web")[0]["Config"]["Image"]
-    # Any change to the image's build context makes a new image: here the extra CA bundle of
-    # the build, the controller's own plus a comment.
-    bundle = tmp_path / "ca-bundle.pem"
-    controller_bundle = Path("/etc/ssl/certs/ca-certificates.crt").read_text()
-    bundle.write_text(controller_bundle + "\n# another bundle\n")
+    build_stage = f"{PROJECT}/web-build:cache"
+    compiled = host.check_output("docker image inspect --format '{{.Id}}' %s", build_stage)
     try:
+        # The archive's current packages: a new final stage on the same compiled dependencies.
         with RequestLoop() as deploy_loop:
-            run_site_yml("-e", f"django_web_build_ca_file={bundle}")
+            run_site_yml("-e", "django_web_image_refresh=test-refresh")
         second = live_release(host)
         assert second != first
         assert inspect(host, f"{PROJECT}_web")[0]["Config"]["Image"] != first_image
         deploy_loop.assert_none_failed()
+        reused = host.check_output("docker image inspect --format '{{.Id}}' %s", build_stage)
+        assert reused == compiled, "the dependencies were compiled again for a package refresh"
 
         with RequestLoop() as rollback_loop:
             result = run_rollback()
@@ -136,44 +137,41 @@ def test_code_change_alone_takes_the_quick_path_yet_repairs_the_host(host, tmp_p
     assert "<!-- repaired -->" not in requests.get(BASE_URL + "/", timeout=10).text
 
 
-def test_nginx_configuration_change_is_a_graceful_reload(host):
+def test_nginx_configuration_change_is_a_reload_and_a_new_image_a_side_by_side_swap(host):
+    """A configuration change reloads the live nginx. A new nginx image: its container shares
+    the ports with the live one until it is healthy, then the live one stops gracefully. Not a
+    request is lost in either, nor on the way back (a reload and a swap at once)."""
+    nginx = f"{PROJECT}_nginx"
     before = containers(host)
+    first_image = inspect(host, nginx)[0]["Config"]["Image"]
+    bigger = '{"nginx_proxy_client_max_body_size": "11m"}'
     try:
-        with RequestLoop() as loop:
-            result = run_site_yml("-e", '{"nginx_proxy_client_max_body_size": "11m"}')
+        with RequestLoop() as reload_loop:
+            result = run_site_yml("-e", bigger)
         conf = host.file(f"/srv/{PROJECT}/config/nginx/nginx.conf").content_string
         assert "client_max_body_size 11m;" in conf
         assert "Reload nginx gracefully" in result.stdout
-    finally:
-        run_site_yml()
-    loop.assert_none_failed()
-    assert containers(host) == before, "a container was replaced for an nginx configuration change"
+        assert containers(host) == before, "a container was replaced for a configuration change"
+        reload_loop.assert_none_failed()
 
-
-def test_new_nginx_image_starts_beside_the_live_one(host):
-    """A new nginx image: its container shares the ports with the live one until it is healthy,
-    then the live one stops gracefully; not a request is lost, there or on the way back."""
-    nginx = f"{PROJECT}_nginx"
-    before = containers(host)
-    first = inspect(host, nginx)[0]
-    try:
-        with RequestLoop() as loop:
-            result = run_site_yml("-e", "nginx_proxy_image_refresh=test-refresh")
-        second = inspect(host, nginx)[0]
-        assert second["Config"]["Image"] != first["Config"]["Image"]
+        with RequestLoop() as swap_loop:
+            result = run_site_yml("-e", bigger, "-e", "nginx_proxy_image_refresh=test-refresh")
+        assert inspect(host, nginx)[0]["Config"]["Image"] != first_image
         started = task_outcome(
             result.stdout, "nginx_proxy : Start the new nginx container beside the live one"
         )
         assert started == "changed"
-        assert f"{nginx}-next" not in containers(host)
-        others = {name: cid for name, cid in containers(host).items() if name != nginx}
-        assert others == {name: cid for name, cid in before.items() if name != nginx}
+        after = containers(host)
+        assert f"{nginx}-next" not in after
+        assert {name: cid for name, cid in after.items() if name != nginx} == {
+            name: cid for name, cid in before.items() if name != nginx
+        }, "a container other than nginx was replaced for a new nginx image"
+        swap_loop.assert_none_failed()
     finally:
         with RequestLoop() as back_loop:
             run_site_yml()
-    loop.assert_none_failed()
     back_loop.assert_none_failed()
-    assert inspect(host, nginx)[0]["Config"]["Image"] == first["Config"]["Image"]
+    assert inspect(host, nginx)[0]["Config"]["Image"] == first_image
 
 
 def test_broken_release_never_replaces_the_working_one(host, tmp_path):
