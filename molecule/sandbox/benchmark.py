@@ -232,6 +232,14 @@ def main() -> None:
         )
         print("new web image ...")
         rows["new web image"] = timed("site.yml", "-e", f"django_web_build_ca_file={bundle}")
+        print("web image refresh (same compiled dependencies) ...")
+        rows["new web image, dependencies kept"] = timed(
+            "site.yml",
+            "-e",
+            f"django_web_build_ca_file={bundle}",
+            "-e",
+            "django_web_image_refresh=benchmark",
+        )
         print("uWSGI configuration change ...")
         rows["uWSGI config change"] = timed(
             "site.yml", "-e", '{"django_web_uwsgi_max_requests": 999}'
