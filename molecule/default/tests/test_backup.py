@@ -20,7 +20,7 @@ from conftest import (
     run_site_yml,
     wait_for_site,
 )
-from playbook import run_playbook
+from playbook import failures, run_playbook
 
 BACKUPS = f"/srv/{PROJECT}/backups"
 MEDIA = f"/srv/{PROJECT}/data/media"
@@ -91,7 +91,7 @@ def test_backup_damage_restore_brings_posts_and_media_back(host, admin_password)
 
     wrong = run("playbooks/restore.yml", "-e", "backup=20200101T000000Z-nothing", check=False)
     assert wrong.returncode != 0
-    assert "is not a backup on" in wrong.stdout and name in wrong.stdout, wrong.stdout[-3000:]
+    assert "is not a backup on" in wrong.stdout and name in wrong.stdout, failures(wrong.stdout)
     assert requests.get(BASE_URL + "/", timeout=10).status_code == 200, "left in maintenance"
 
     restored = run("playbooks/restore.yml", "-e", f"backup={name}")
@@ -180,7 +180,7 @@ def test_downgrade_refused_and_upgrade_backed_up_first(host):
         host.check_output("printf '99.1.0-MariaDB' > %s", UPGRADE_INFO)
         refused = run_site_yml(*change, check=False)
         assert refused.returncode != 0
-        assert "was last written by MariaDB 99.1.0" in refused.stdout, refused.stdout[-3000:]
+        assert "was last written by MariaDB 99.1.0" in refused.stdout, failures(refused.stdout)
         assert "cannot be downgraded" in refused.stdout
         assert inspect(host, f"{PROJECT}_mysql")[0]["Id"] == mysql
         assert requests.get(BASE_URL + "/", timeout=10).status_code == 200
@@ -188,7 +188,7 @@ def test_downgrade_refused_and_upgrade_backed_up_first(host):
         host.check_output("printf '11.4.0-MariaDB' > %s", UPGRADE_INFO)
         before = set(backups(host))
         upgraded = run_site_yml(*change)
-        assert "MariaDB 11.4.0 is upgraded to" in upgraded.stdout, upgraded.stdout[-3000:]
+        assert "MariaDB 11.4.0 is upgraded to" in upgraded.stdout, failures(upgraded.stdout)
         new = set(backups(host)) - before
         assert len(new) == 1 and new.pop().endswith("-pre-upgrade")
         container = inspect(host, f"{PROJECT}_mysql")[0]

@@ -12,6 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 from conftest import BASE_URL, HOST_VARS, host_state, run_site_yml
+from playbook import failures
 
 BAD_SETTINGS: list[tuple[str, object]] = [
     # Directories: the project's own, absolute, and none inside another.
@@ -117,7 +118,7 @@ def test_bad_setting_is_refused_before_any_change(refusals, variable, value):
     result = refusals["results"][f"{variable}={json.dumps(value)[:40]}"]
     assert result.returncode != 0, f"{variable}={value!r} was accepted"
     assert variable in result.stdout, (
-        f"the refusal does not name {variable}: {result.stdout[-3000:]}"
+        f"the refusal does not name {variable}: {failures(result.stdout)}"
     )
     assert "changed: [" not in result.stdout, "a task changed something before the refusal"
     assert "UNREACHABLE" not in result.stdout

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import requests
 from conftest import BASE_URL, PROJECT, RequestLoop, containers, inspect, run_site_yml
-from playbook import REPO, run_playbook
+from playbook import REPO, failures, run_playbook
 
 RELEASES = f"/srv/{PROJECT}/releases"
 AUDIT_LOG = f"/srv/{PROJECT}/logs/deploy.log"
@@ -79,13 +79,13 @@ def test_new_image_release_and_rollback_drop_no_request(host):
         rollback_loop.assert_none_failed()
         assert live_release(host) == first
         assert inspect(host, f"{PROJECT}_web")[0]["Config"]["Image"] == first_image
-        assert "No migration was applied after release" in result.stdout, result.stdout[-3000:]
+        assert "No migration was applied after release" in result.stdout, failures(result.stdout)
         logged = audit_tail(host)[0]
         assert re.search(rf"rollback release={first} previous={second} .*result=ok", logged)
 
         wrong = run_rollback("-e", "release=0123456789ab", check=False)
         assert wrong.returncode != 0
-        assert "is not kept on this host" in wrong.stdout, wrong.stdout[-3000:]
+        assert "is not kept on this host" in wrong.stdout, failures(wrong.stdout)
         assert second in wrong.stdout, "the refusal lists no kept release"
     finally:
         run_site_yml()
@@ -112,7 +112,7 @@ def test_code_change_alone_takes_the_quick_path_yet_repairs_the_host(host, tmp_p
         with RequestLoop() as loop:
             result = run_site_yml("-e", f"django_web_source_dir={quick}")
         loop.assert_none_failed()
-        assert "django_web runs: only its code changed" in result.stdout, result.stdout[-3000:]
+        assert "django_web runs: only its code changed" in result.stdout, failures(result.stdout)
         assert "No migration file changed since release" in result.stdout
         assert task_outcome(result.stdout, "django_web : Create the web directories") == "skipping"
         assert live_release(host) != live
@@ -189,7 +189,7 @@ def test_broken_release_never_replaces_the_working_one(host, tmp_path):
         result = run_site_yml("-e", f"django_web_source_dir={broken}", check=False)
     loop.assert_none_failed()
     assert result.returncode != 0, "the broken release was accepted"
-    assert "did not pass its health check" in result.stdout, result.stdout[-3000:]
+    assert "did not pass its health check" in result.stdout, failures(result.stdout)
     assert "this release is broken" in result.stdout, "the failure shows no log line of the release"
     assert containers(host) == before
     assert live_release(host) == live
@@ -250,7 +250,7 @@ def test_second_deploy_fails_at_once_naming_the_lock_holder_meanwhile_maintenanc
         refused = run_site_yml(check=False)
         assert refused.returncode != 0
         holder = "someone@elsewhere since 2026-01-01T00:00:00Z"
-        assert holder in refused.stdout, refused.stdout[-2000:]
+        assert holder in refused.stdout, failures(refused.stdout)
         assert "deploy_lock_break=true" in refused.stdout
         before_refusal = refused.stdout.split("Stop while another deploy holds")[0]
         assert "Install the Docker engine" not in before_refusal, "the engine play ran first"

@@ -27,7 +27,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
-from playbook import REPO
+from playbook import REPO, failures
 
 # The host's name with a dot on the harness network (molecule/resources/create.yml): pebble
 # resolves it to the throwaway host; on the controller, the tests resolve it to 127.0.0.1, where
@@ -109,7 +109,7 @@ def served_certificate(root: str) -> dict:
 
 def recap_changed(result) -> int:
     found = re.search(r"changed=(\d+)", result.stdout.rsplit("PLAY RECAP", 1)[-1])
-    assert found, result.stdout[-2000:]
+    assert found, failures(result.stdout)
     return int(found.group(1))
 
 
@@ -181,7 +181,7 @@ def test_check_deploy_has_no_warning_with_tls(host, acme_deploy):
 def test_second_run_changes_nothing_and_keeps_the_certificate(host, acme_deploy, pebble_root):
     before = served_certificate(pebble_root)["serialNumber"]
     result = run_site_yml("-e", json.dumps(ACME))
-    assert recap_changed(result) == 0, result.stdout[-3000:]
+    assert recap_changed(result) == 0, failures(result.stdout)
     assert served_certificate(pebble_root)["serialNumber"] == before
 
 
