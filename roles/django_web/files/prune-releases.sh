@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Bounds the disk the releases use, in one round trip (tasks/prune.yml): the KEEP releases live
-# most recently (LIVE_ID, the live one, first; the others by the time of their live_since) keep
-# their directories; every other directory in RELEASES_DIR goes, with OLD_CODE_DIR (the staging
-# directory of the layout from before releases). Then, when a directory went or IMAGE_CHANGED is
-# "yes", the images of REPOSITORY that no kept release's record names go (one still used by a
-# container left over from a killed run stays, for a later deploy), with dangling images and the
-# build cache. Prints what it removed, nothing when it removed nothing.
+# Bounds the disk the releases use; go-live.sh runs it after a deploy's switch, in the same round
+# trip (tasks/deploy.yml). The KEEP releases live most recently (LIVE_ID, the live one, first; the
+# others by the time of their live_since) keep their directories; every other directory in
+# RELEASES_DIR goes, with OLD_CODE_DIR (the staging directory of the layout from before
+# releases). Then, when a directory went or IMAGE_CHANGED is "yes", the images of REPOSITORY that
+# no kept release's record names go (one still used by a container left over from a killed run
+# stays, for a later deploy), with dangling images and the build cache. Prints what it removed,
+# nothing when it removed nothing.
 #   bash prune-releases.sh RELEASES_DIR LIVE_ID KEEP OLD_CODE_DIR REPOSITORY IMAGE_CHANGED
 set -euo pipefail
 readonly releases=${1%/} live=$2 keep=$3 old_code=$4 repository=$5 image_changed=$6
@@ -43,11 +44,17 @@ mapfile -t used < <(
 # passes through Ansible).
 # (${array[@]+...}: bash 4.3, Ubuntu 16.04's, takes an empty array for an unset one.)
 mapfile -t present < <(docker image ls "$repository" | awk 'NR > 1 && $2 != "<none>" { print $1 ":" $2 }')
+images_removed=no
 for image in ${present[@]+"${present[@]}"}; do
     if ! printf '%s\n' ${used[@]+"${used[@]}"} | grep -qxF "$image" && docker image rm "$image" >/dev/null 2>&1; then
         echo "removed image: $image"
+        images_removed=yes
     fi
 done
+# Build stages and cache dangle only once an image was built or removed.
+if [[ $images_removed == no && $image_changed != yes ]]; then
+    exit 0
+fi
 if [[ -n $(docker image prune --force | grep -v '^Total reclaimed space: 0B$' || true) ]]; then
     echo "removed dangling images"
 fi

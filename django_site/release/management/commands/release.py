@@ -4,9 +4,9 @@ The admin account is created when it is missing. After that a release step chang
 or address only when the deployment's value changed since the last release step: an account
 disabled or edited in the admin stays as it was left.
 
-The deployment runs `python manage.py release` in a one-off container of the new image before
-it replaces the web container. Stdout carries exactly one line, a JSON summary the Ansible role
-reads to decide whether anything changed:
+The deployment runs `python manage.py release` in the new release's web container, started beside
+the live one, before that container takes any traffic. Stdout carries exactly one line, a JSON
+summary the Ansible role reads to decide whether anything changed:
 
     {"migrations_applied": 0, "static_files_copied": 0, "admin": "unchanged",
      "migrations": ["admin.0001_initial", ...]}
