@@ -40,6 +40,7 @@ SECOND_HOST_TESTS = {
     "test_rotation.py",
     "test_secret_output.py",
     "test_site.py",
+    "test_unchanged.py",
 }
 _HALF = os.environ.get("STACK_TESTS", "all")
 
