@@ -14,6 +14,13 @@ import requests
 # answer for seconds, which users notice as a slow page, not as an error.
 TIMEOUT_SECONDS = 30
 
+# Every request on a connection of its own, as from many users: what the loop asserts is that
+# each new connection is answered. A server may close an idle keep-alive connection at any time
+# (its keepalive_timeout, a graceful reload or stop of nginx), and a request sent at that instant
+# finds the connection gone; browsers send such a request again on a new connection (RFC 9112,
+# 9.3.1), so users do not see it, but a client without that retry would count it as failed.
+HEADERS = {"Connection": "close"}
+
 
 class RequestLoop:
     """While in use, `clients` threads each request `url` every `interval` seconds (bounded by the
@@ -37,7 +44,9 @@ class RequestLoop:
         with requests.Session() as session:
             while not self._stop.wait(self._interval):
                 try:
-                    response = session.get(self._url, timeout=TIMEOUT_SECONDS, verify=self._verify)
+                    response = session.get(
+                        self._url, headers=HEADERS, timeout=TIMEOUT_SECONDS, verify=self._verify
+                    )
                     status = str(response.status_code)
                 except requests.RequestException as error:
                     status = type(error).__name__
