@@ -14,7 +14,7 @@ export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export ANSIBLE_FORCE_COLOR := $(if $(CI),0,1)
 export PY_COLORS := $(if $(CI),0,1)
 
-.PHONY: help setup setup-legacy harness demo demo-destroy status logs backup restore rollback benchmark lint docs pytest molecule test
+.PHONY: help setup setup-legacy collection harness demo demo-destroy status logs backup restore rollback benchmark lint docs pytest molecule test
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -67,16 +67,22 @@ lint: setup  ## ansible-lint (production), yamllint, ruff, shellcheck, role READ
 	ruff check .
 	ruff format --check .
 	shellcheck .ci/run $$(git ls-files '*.sh')
-	python roles/role_docs.py check $(DOC_ROLES)
+	python $(COLLECTION)/docs/role_docs.py check $(DOC_ROLES)
+	cd $(COLLECTION) && antsibull-changelog lint
 
+# The collection with the deployment's roles, modules and plugins (ansible.cfg finds it here).
+COLLECTION := collections/ansible_collections/django_deploy/stack
 # Every role with a meta/argument_specs.yml: its README's variables section is generated from it.
-DOC_ROLES = $(patsubst %/meta/argument_specs.yml,%,$(wildcard roles/*/meta/argument_specs.yml))
+DOC_ROLES = $(patsubst %/meta/argument_specs.yml,%,$(wildcard $(COLLECTION)/roles/*/meta/argument_specs.yml))
 
 docs: setup  ## Regenerate each role README's variables section from meta/argument_specs.yml
-	python roles/role_docs.py write $(DOC_ROLES)
+	python $(COLLECTION)/docs/role_docs.py write $(DOC_ROLES)
 
-pytest: setup  ## Unit tests of roles and harness (no throwaway hosts)
-	pytest roles playbooks/tests molecule/resources/tests
+collection: setup  ## Build the collection django_deploy.stack into dist/ (ansible-galaxy collection build)
+	cd $(COLLECTION) && ansible-galaxy collection build --force --output-path $(CURDIR)/dist
+
+pytest: setup  ## Unit tests of the collection's modules, plugins and roles, and of the harness (no throwaway hosts)
+	pytest $(COLLECTION) playbooks/tests molecule/resources/tests
 
 # The scenarios run at once, each line of their output prefixed with its scenario's name: one
 # deploy at a time leaves a core idle while it waits on containers. The default scenario's tests

@@ -47,6 +47,7 @@ BAD_SETTINGS: list[tuple[str, object]] = [
     ("django_stack_database_user", "u" * 33),
     ("django_stack_database_user", "root"),
     ("django_stack_networks", {"backend": "blog_backend"}),
+    ("django_stack_networks", {"backend": {"name": "none", "internal": True}}),
     ("django_stack_web_socket_dir", "/srv/blog/data/static/run"),
     ("django_web_admin_email", "not-an-address"),
     # Images.
@@ -70,6 +71,7 @@ BAD_SETTINGS: list[tuple[str, object]] = [
     ("site_backup_dir", "/srv/blog/data/media/backups"),
     ("site_backup_dir", "backups"),
     ("site_backup_schedule", "daily; rm -rf /"),
+    ("site_backup_schedule", "every day"),
     ("site_backup_keep_daily", 0),
     ("site_backup_keep_weekly", -1),
     ("site_backup_copy_command", "rsync -a a b\nrm -rf /"),

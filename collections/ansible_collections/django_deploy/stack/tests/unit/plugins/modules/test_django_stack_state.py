@@ -1,0 +1,89 @@
+"""plugins/modules/django_stack_state.py: when a rerun may skip a role, or do only part of it.
+
+The module's record and check run on this controller against made-up files; containers and units
+are left out (no docker, no systemctl on the fake module's PATH).
+"""
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+MODULE_FILE = Path(__file__).resolve().parents[4] / "plugins" / "modules" / "django_stack_state.py"
+SPEC = importlib.util.spec_from_file_location("django_stack_state", MODULE_FILE)
+state = importlib.util.module_from_spec(SPEC)
+SPEC.loader.exec_module(state)
+
+
+class NoTools:
+    """What the module asks of AnsibleModule when the host has neither docker nor systemctl."""
+
+    def get_bin_path(self, _name):
+        return None
+
+
+@pytest.fixture
+def watched(tmp_path: Path) -> Path:
+    path = tmp_path / "uwsgi.ini"
+    path.write_text("[uwsgi]\n")
+    return path
+
+
+def record_then_check(tmp_path: Path, watched: Path, recorded, now) -> tuple:
+    records = tmp_path / "state"
+    role = {"fingerprint": recorded, "files": [str(watched)], "notes": {"release": "abc"}}
+    state.record(NoTools(), str(records), {"django_web": role})
+    return state.check(NoTools(), str(records), {"django_web": {"fingerprint": now}})
+
+
+def test_same_fingerprint_and_files_is_current(tmp_path, watched):
+    parts = {"settings": "s1", "code": "c1"}
+    current, reasons, notes, unchanged = record_then_check(tmp_path, watched, parts, dict(parts))
+    assert (current, reasons, unchanged) == (["django_web"], {}, {})
+    assert notes == {"django_web": {"release": "abc"}}
+
+
+def test_only_code_changed_names_the_unchanged_parts(tmp_path, watched):
+    current, reasons, notes, unchanged = record_then_check(
+        tmp_path, watched, {"settings": "s1", "code": "c1"}, {"settings": "s1", "code": "c2"}
+    )
+    assert current == []
+    assert reasons == {"django_web": "only its code changed"}
+    assert unchanged == {"django_web": ["settings"]}
+    assert notes == {"django_web": {"release": "abc"}}
+
+
+def test_a_changed_file_outweighs_unchanged_parts(tmp_path, watched):
+    records = tmp_path / "state"
+    role = {"fingerprint": {"settings": "s1", "code": "c1"}, "files": [str(watched)]}
+    state.record(NoTools(), str(records), {"django_web": role})
+    watched.write_text("[uwsgi]\n# edited by hand\n")
+    now = {"django_web": {"fingerprint": {"settings": "s1", "code": "c2"}}}
+    current, reasons, _notes, unchanged = state.check(NoTools(), str(records), now)
+    assert current == [] and unchanged == {}
+    assert reasons == {"django_web": f"file {watched} changed since the last deploy"}
+
+
+@pytest.mark.parametrize(
+    ("recorded", "now"),
+    [
+        ({"settings": "s1", "code": "c1"}, {"settings": "s2", "code": "c2"}),
+        ("one-hash", {"settings": "s1", "code": "c1"}),
+        ({"settings": "s1"}, {"settings": "s1", "code": "c1"}),
+        ("one-hash", "another-hash"),
+    ],
+)
+def test_every_part_changed_or_no_parts_to_compare_runs_the_whole_role(
+    tmp_path, watched, recorded, now
+):
+    current, reasons, _notes, unchanged = record_then_check(tmp_path, watched, recorded, now)
+    assert current == [] and unchanged == {}
+    assert reasons == {"django_web": "its settings or code changed"}
+
+
+def test_no_record_runs_the_role(tmp_path):
+    current, reasons, _notes, unchanged = state.check(
+        NoTools(), str(tmp_path / "none"), {"django_web": {"fingerprint": "x"}}
+    )
+    assert current == [] and unchanged == {}
+    assert reasons == {"django_web": "no record of a complete run"}
