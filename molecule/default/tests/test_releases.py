@@ -114,7 +114,12 @@ def test_code_change_alone_takes_the_quick_path_yet_repairs_the_host(host, tmp_p
         loop.assert_none_failed()
         assert "django_web runs: only its code changed" in result.stdout, failures(result.stdout)
         assert "No migration file changed since release" in result.stdout
-        assert task_outcome(result.stdout, "django_web : Create the web directories") == "skipping"
+        assert (
+            task_outcome(
+                result.stdout, "django_deploy.stack.django_web : Create the web directories"
+            )
+            == "skipping"
+        )
         assert live_release(host) != live
         assert inspect(host, f"{PROJECT}_web")[0]["Config"]["Image"] == image
         assert "<!-- quick path -->" in requests.get(BASE_URL + "/", timeout=10).text
@@ -160,7 +165,8 @@ def test_nginx_configuration_change_is_a_reload_and_a_new_image_a_side_by_side_s
             result = run_site_yml("-e", bigger, "-e", "nginx_proxy_image_refresh=test-refresh")
         assert inspect(host, nginx)[0]["Config"]["Image"] != first_image
         started = task_outcome(
-            result.stdout, "nginx_proxy : Start the new nginx container beside the live one"
+            result.stdout,
+            "django_deploy.stack.nginx_proxy : Start the new nginx container beside the live one",
         )
         assert started == "changed"
         after = containers(host)
