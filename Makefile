@@ -67,6 +67,7 @@ lint: setup  ## ansible-lint (production), yamllint, ruff, shellcheck, role READ
 	ruff check .
 	ruff format --check .
 	shellcheck .ci/run $$(git ls-files '*.sh')
+	python $(COLLECTION)/tests/shellcheck_host_scripts.py $(COLLECTION)/roles playbooks
 	python $(COLLECTION)/docs/role_docs.py check $(DOC_ROLES)
 	cd $(COLLECTION) && antsibull-changelog lint
 

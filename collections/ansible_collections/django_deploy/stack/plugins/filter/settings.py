@@ -13,47 +13,7 @@ import json
 import os
 import re
 
-DOCUMENTATION = r"""
-name: role_fingerprints
-author: django-deploy maintainers
-version_added: 0.1.0
-short_description: The fingerprint of what shapes each role's deploy
-description:
-  - Hashes, per role, the settings whose names start with one of the role's prefixes, the project
-    digest (playbooks, roles and the Ansible running them) and, for a role that deploys code, the
-    digest of the project's requirements. A setting ending in C(_file) that names a file on the
-    controller counts with the file's content.
-  - A role with C(code) gets a fingerprint of two parts, C(settings) and C(code), so a change of
-    code alone can take the role's quick path. The setting naming the code's directory never
-    counts (its content does, in the code part).
-options:
-  _input:
-    description: Setting name -> value.
-    type: dict
-    required: true
-  roles:
-    description:
-      - Role -> C(settings) (prefixes of its setting names), C(code) (bool) and C(fingerprint)
-        (false for a role no rerun skips, which gets none).
-    type: dict
-    required: true
-  digests:
-    description: C(project), C(code) and C(requirements) digests.
-    type: dict
-    required: true
-"""
-
-EXAMPLES = r"""
-- name: Fingerprint each role
-  ansible.builtin.set_fact:
-    fingerprints: "{{ settings | django_deploy.stack.role_fingerprints(roles, digests) }}"
-"""
-
-RETURN = r"""
-_value:
-  description: Role -> a sha256 hex digest, or C(settings) and C(code) digests for a code role.
-  type: dict
-"""
+# Their documentation: role_fingerprints.yml, checked_settings_key.yml and directory_errors.yml.
 
 # Switches of a run, not part of what any role deploys.
 NOT_DEPLOYED = re.compile(r"^(django_stack_skip_unchanged|deploy_lock_break)$")

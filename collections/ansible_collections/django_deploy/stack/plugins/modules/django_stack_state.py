@@ -37,10 +37,21 @@ options:
     default: check
   roles:
     description:
-      - Role name -> C(fingerprint); for record also the C(files), C(containers) and C(units) to
-        watch, and C(notes) (a dict a later check returns). A check watches what the record lists.
+      - Role name -> what it looks after, as each role publishes it after it ran (record) - the
+        C(files), C(containers) and C(units) to watch - or the roles to check. A check watches what
+        the record lists. A role's entry may also hold its C(fingerprint) and C(notes).
     type: dict
-    required: true
+    default: {}
+  fingerprints:
+    description:
+      - Role name -> the fingerprint of its settings and code, computed on the controller. A check
+        covers every role named here or in O(roles); a record takes each recorded role's from here.
+    type: dict
+    default: {}
+  notes:
+    description: Role name -> a dict kept with its record, which a later check returns.
+    type: dict
+    default: {}
 """
 
 RETURN = r"""
@@ -220,16 +231,36 @@ def record(module, directory, roles):
         os.rename(partial, path)
 
 
+def merge(action, roles, fingerprints, notes):
+    """Role -> its entry with its fingerprint and notes: for a check every role named anywhere,
+    for a record the roles that published what they look after."""
+    names = set(roles) | (set(fingerprints) if action == "check" else set())
+    merged = {}
+    for role in names:
+        entry = dict(roles.get(role) or {})
+        if role in fingerprints:
+            entry["fingerprint"] = fingerprints[role]
+        if role in notes:
+            entry["notes"] = notes[role]
+        merged[role] = entry
+    return merged
+
+
 def main():
     module = AnsibleModule(
         argument_spec={
             "dir": {"type": "path", "required": True},
             "action": {"type": "str", "choices": ["check", "record"], "default": "check"},
-            "roles": {"type": "dict", "required": True},
+            "roles": {"type": "dict", "default": {}},
+            "fingerprints": {"type": "dict", "default": {}},
+            "notes": {"type": "dict", "default": {}},
         },
         supports_check_mode=True,
     )
-    directory, action, roles = module.params["dir"], module.params["action"], module.params["roles"]
+    directory, action = module.params["dir"], module.params["action"]
+    roles = merge(
+        action, module.params["roles"], module.params["fingerprints"], module.params["notes"]
+    )
     result = {"changed": False, "current": [], "reasons": {}, "notes": {}, "unchanged_parts": {}}
     if action == "check":
         result["current"], result["reasons"], result["notes"], result["unchanged_parts"] = check(

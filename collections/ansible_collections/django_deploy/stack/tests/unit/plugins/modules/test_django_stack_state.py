@@ -87,3 +87,19 @@ def test_no_record_runs_the_role(tmp_path):
     )
     assert current == [] and unchanged == {}
     assert reasons == {"django_web": "no record of a complete run"}
+
+
+def test_merge_for_a_check_covers_every_fingerprinted_role():
+    merged = state.merge("check", {}, {"django_web": "f1", "nginx_proxy": "f2"}, {})
+    assert merged == {"django_web": {"fingerprint": "f1"}, "nginx_proxy": {"fingerprint": "f2"}}
+
+
+def test_merge_for_a_record_takes_only_the_roles_that_published_their_watch():
+    watch = {"nginx_proxy": {"containers": ["blog_nginx"]}}
+    merged = state.merge(
+        "record", watch, {"django_web": "f1", "nginx_proxy": "f2"}, {"nginx_proxy": {"a": 1}}
+    )
+    assert merged == {
+        "nginx_proxy": {"containers": ["blog_nginx"], "fingerprint": "f2", "notes": {"a": 1}}
+    }
+    assert watch == {"nginx_proxy": {"containers": ["blog_nginx"]}}, "the input is not changed"
