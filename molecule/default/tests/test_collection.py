@@ -14,10 +14,11 @@ import sys
 from pathlib import Path
 
 import requests
-from conftest import BASE_URL
+from conftest import BASE_URL, PROJECT
 from playbook import REPO, run_playbook
 
 COLLECTION = REPO / "collections/ansible_collections/django_deploy/stack"
+AUDIT_LOG = f"/srv/{PROJECT}/logs/deploy.log"
 
 
 def galaxy(*args: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -29,13 +30,14 @@ def galaxy(*args: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedPr
     return result
 
 
-def readme_playbook() -> str:
-    """The playbook the README gives users, as they would copy it."""
+def readme_playbooks() -> list[str]:
+    """The playbooks the README gives users, as they would copy them: a role list, then the same
+    roles as steps under the deploy lock."""
     section = (REPO / "README.md").read_text().split("### Use the roles in your own playbook")[1]
-    return re.findall(r"```yaml\n(.*?)```", section, re.DOTALL)[0]
+    return re.findall(r"```yaml\n(.*?)```", section.split("\n## ")[0], re.DOTALL)
 
 
-def test_collection_tarball_deploys_the_site_from_a_playbook_outside_the_repository(tmp_path):
+def test_collection_tarball_deploys_the_site_from_a_playbook_outside_the_repository(host, tmp_path):
     project = tmp_path / "project"
     project.mkdir()
     (project / "ansible.cfg").write_text("[defaults]\ncollections_path = ./collections\n")
@@ -55,18 +57,17 @@ def test_collection_tarball_deploys_the_site_from_a_playbook_outside_the_reposit
     shutil.copytree(
         REPO / "django_site", project / "mysite", ignore=shutil.ignore_patterns("__pycache__")
     )
-    (project / "deploy.yml").write_text(readme_playbook())
+    roles_playbook, locked_playbook = readme_playbooks()
+    (project / "deploy.yml").write_text(roles_playbook)
+    (project / "locked.yml").write_text(locked_playbook)
 
     inventory = Path(os.environ["MOLECULE_EPHEMERAL_DIRECTORY"]) / "inventory"
+    run_env = {
+        key: env[key]
+        for key in ("ANSIBLE_CONFIG", "ANSIBLE_COLLECTIONS_PATH", "ANSIBLE_ROLES_PATH")
+    }
     result = run_playbook(
-        project / "deploy.yml",
-        inventory=inventory,
-        cwd=project,
-        env={
-            key: env[key]
-            for key in ("ANSIBLE_CONFIG", "ANSIBLE_COLLECTIONS_PATH", "ANSIBLE_ROLES_PATH")
-        },
-        timeout=1200,
+        project / "deploy.yml", inventory=inventory, cwd=project, env=run_env, timeout=1200
     )
 
     # Every role of the README's list ran, from the installed copy (the only one on the path).
@@ -74,3 +75,16 @@ def test_collection_tarball_deploys_the_site_from_a_playbook_outside_the_reposit
         assert f"django_deploy.stack.{role} : " in result.stdout, role
     response = requests.get(BASE_URL + "/", timeout=10)
     assert response.status_code == 200
+
+    # The same roles as steps of the lock wrapper: the run leaves its line in the audit log and
+    # releases the lock.
+    audit_lines = host.file(AUDIT_LOG).content_string.count("\n")
+    result = run_playbook(
+        project / "locked.yml", inventory=inventory, cwd=project, env=run_env, timeout=1200
+    )
+    assert "django_deploy.stack.deploy_lock : Take the deploy lock" in result.stdout
+    log = host.file(AUDIT_LOG).content_string.splitlines()
+    assert len(log) == audit_lines + 1, log[audit_lines:]
+    assert re.search(r" deploy release=\S+ previous=\S+ changed=\S+ result=ok$", log[-1]), log[-1]
+    assert not host.file(f"/srv/{PROJECT}/deploy.lock").exists
+    assert requests.get(BASE_URL + "/", timeout=10).status_code == 200

@@ -1,14 +1,7 @@
 """plugins/filter/apt_policy.py: which engine version a host runs or would install."""
 
-import importlib.util
-from pathlib import Path
-
 import pytest
-
-PLUGIN_FILE = Path(__file__).resolve().parents[4] / "plugins" / "filter" / "apt_policy.py"
-SPEC = importlib.util.spec_from_file_location("apt_policy", PLUGIN_FILE)
-apt_policy = importlib.util.module_from_spec(SPEC)
-SPEC.loader.exec_module(apt_policy)
+from ansible_collections.django_deploy.stack.plugins.filter import apt_policy
 
 
 def policy(installed: str, candidate: str) -> str:

@@ -1,15 +1,8 @@
 """plugins/filter/settings.py: what makes a rerun skip a role, and which host directories are
 refused, computed on the controller from plain settings."""
 
-import importlib.util
-from pathlib import Path
-
 import pytest
-
-PLUGIN_FILE = Path(__file__).resolve().parents[4] / "plugins" / "filter" / "settings.py"
-SPEC = importlib.util.spec_from_file_location("settings_filters", PLUGIN_FILE)
-settings = importlib.util.module_from_spec(SPEC)
-SPEC.loader.exec_module(settings)
+from ansible_collections.django_deploy.stack.plugins.filter import settings
 
 ROLES = {
     "docker_engine": {"settings": ["docker_engine"]},

@@ -1,17 +1,11 @@
 """plugins/filter/systemd_calendar.py: calendar settings are refused on the controller when systemd
 would refuse them on the host (after the timer unit was written)."""
 
-import importlib.util
 import shutil
 import subprocess
-from pathlib import Path
 
 import pytest
-
-PLUGIN_FILE = Path(__file__).resolve().parents[4] / "plugins" / "filter" / "systemd_calendar.py"
-SPEC = importlib.util.spec_from_file_location("systemd_calendar", PLUGIN_FILE)
-calendar = importlib.util.module_from_spec(SPEC)
-SPEC.loader.exec_module(calendar)
+from ansible_collections.django_deploy.stack.plugins.filter import systemd_calendar as calendar
 
 VALID = [
     "daily",

@@ -4,15 +4,10 @@ The module's record and check run on this controller against made-up files; cont
 are left out (no docker, no systemctl on the fake module's PATH).
 """
 
-import importlib.util
 from pathlib import Path
 
 import pytest
-
-MODULE_FILE = Path(__file__).resolve().parents[4] / "plugins" / "modules" / "django_stack_state.py"
-SPEC = importlib.util.spec_from_file_location("django_stack_state", MODULE_FILE)
-state = importlib.util.module_from_spec(SPEC)
-SPEC.loader.exec_module(state)
+from ansible_collections.django_deploy.stack.plugins.modules import django_stack_state as state
 
 
 class NoTools:

@@ -1,16 +1,10 @@
 """plugins/modules/systemd_calendar.py: the host's systemd has the last word on a calendar event,
 and a host whose systemd cannot tell leaves the word to the controller's filter."""
 
-import importlib.util
 import shutil
-from pathlib import Path
 
 import pytest
-
-MODULE_FILE = Path(__file__).resolve().parents[4] / "plugins" / "modules" / "systemd_calendar.py"
-SPEC = importlib.util.spec_from_file_location("systemd_calendar_module", MODULE_FILE)
-module_code = importlib.util.module_from_spec(SPEC)
-SPEC.loader.exec_module(module_code)
+from ansible_collections.django_deploy.stack.plugins.modules import systemd_calendar as module_code
 
 
 class Failed(Exception):
