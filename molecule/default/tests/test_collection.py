@@ -78,7 +78,7 @@ def test_collection_tarball_deploys_the_site_from_a_playbook_outside_the_reposit
 
     # The same roles as steps of the lock wrapper: the run leaves its line in the audit log and
     # releases the lock.
-    audit_lines = host.file(AUDIT_LOG).content_string.count("\n")
+    audit_lines = len(host.file(AUDIT_LOG).content_string.splitlines())
     result = run_playbook(
         project / "locked.yml", inventory=inventory, cwd=project, env=run_env, timeout=1200
     )

@@ -3,6 +3,7 @@
     settings | django_deploy.stack.role_fingerprints(roles, digests)
     settings | django_deploy.stack.checked_settings_key(project_digest, source_dir)
     directories | django_deploy.stack.directory_errors('django_stack_root')
+    settings | django_deploy.stack.count_errors(limits)
 
 `settings` maps each setting's name to its value as the inventory and -e give it (the roles'
 defaults are in the roles' files, which the project digest covers).
@@ -13,7 +14,8 @@ import json
 import os
 import re
 
-# Their documentation: role_fingerprints.yml, checked_settings_key.yml and directory_errors.yml.
+# Their documentation: role_fingerprints.yml, checked_settings_key.yml, directory_errors.yml and
+# count_errors.yml.
 
 # Switches of a run, not part of what any role deploys.
 NOT_DEPLOYED = re.compile(r"^(django_stack_skip_unchanged|deploy_lock_break)$")
@@ -128,10 +130,34 @@ def directory_errors(directories: dict, root: str = "django_stack_root") -> list
     return errors
 
 
+def _as_int(value) -> int | None:
+    """The integer a setting gives, as Jinja's int filter reads it; None if none."""
+    if isinstance(value, bool):
+        return None
+    for convert in (int, lambda v: int(float(v))):
+        try:
+            return convert(value)
+        except (TypeError, ValueError):
+            continue
+    return None
+
+
+def count_errors(settings: dict, limits: dict, low: int = 1) -> list:
+    """Each setting of `limits` whose value is no whole number from `low` to its limit."""
+    errors = []
+    for name, limit in limits.items():
+        value = settings.get(name)
+        number = _as_int(value)
+        if number is None or not low <= number <= limit:
+            errors.append(f"{name}: {value} must be from {low} to {limit}.")
+    return errors
+
+
 class FilterModule:
     def filters(self):
         return {
             "role_fingerprints": role_fingerprints,
             "checked_settings_key": checked_settings_key,
             "directory_errors": directory_errors,
+            "count_errors": count_errors,
         }

@@ -11,32 +11,7 @@ before they write a timer, where it has the calendar verb).
 
 import re
 
-DOCUMENTATION = r"""
-name: systemd_calendar_error
-author: django-deploy maintainers
-version_added: 0.1.0
-short_description: Why a string is not a systemd calendar event
-description:
-  - Returns an empty string for a valid systemd calendar event (C(OnCalendar=) of a timer unit, see
-    C(man systemd.time)), else one sentence saying what is wrong.
-options:
-  _input:
-    description: The calendar event.
-    type: str
-    required: true
-"""
-
-EXAMPLES = r"""
-- name: Check the backup schedule
-  ansible.builtin.assert:
-    that: site_backup_schedule | django_deploy.stack.systemd_calendar_error == ''
-"""
-
-RETURN = r"""
-_value:
-  description: An empty string, or why the event is not valid.
-  type: str
-"""
+# Its documentation: systemd_calendar_error.yml.
 
 SHORTHANDS = {
     "minutely",

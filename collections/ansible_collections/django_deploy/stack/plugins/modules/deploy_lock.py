@@ -19,7 +19,7 @@ description:
     option that breaks a stale one.
   - C(log) appends one line to the audit log (time, who, what ran, the live release before and
     after, what changed, the result) and, with O(release), releases the lock in the same step.
-  - C(release) removes the lock only when this run holds it (its token): a lock another run took
+  - C(release) removes the lock only when this run holds it (its token); a lock another run took
     after breaking this one's stays.
   - C(read) changes nothing and returns the holder and the end of the audit log.
   - The lock and the audit log are bookkeeping of the run, not changes to the site, so the

@@ -48,31 +48,48 @@ accepts() {
         >/dev/null 2>&1
 }
 
+die() {
+    echo "$*" >&2
+    exit 1
+}
+
 # The account that changes passwords: the project's MariaDB image has OS user mysql as a
 # unix_socket administrator (no password); an image with the mysql contract only has root,
-# whose password is the file's (unchanged since initialisation, or already rotated).
+# whose password is the file's (unchanged since initialisation, or already rotated). Decided
+# here, outside any pipeline or command substitution, so a failure stops the script.
+if "$client" --protocol=socket --user=mysql --execute='SELECT 1' >/dev/null 2>&1; then
+    admin_user=mysql admin_password=
+elif accepts root socket "$root_password"; then
+    admin_user=root admin_password=$root_password
+else
+    die "cannot log in as an administrator: the server has no unix_socket account for OS" \
+        "user mysql and root does not accept mysql_server_root_password. Set the root" \
+        "password in the server by hand (ALTER USER), then run the deploy again."
+fi
+
 admin() {
-    if "$client" --protocol=socket --user=mysql --execute='SELECT 1' >/dev/null 2>&1; then
-        "$client" --protocol=socket --user=mysql "$@"
-    elif accepts root socket "$root_password"; then
-        MYSQL_PWD=$root_password "$client" --protocol=socket --user=root "$@"
+    if [[ -n $admin_password ]]; then
+        MYSQL_PWD=$admin_password "$client" --protocol=socket --user="$admin_user" "$@"
     else
-        echo "cannot log in as an administrator: the server has no unix_socket account for OS" \
-            "user mysql and root does not accept mysql_server_root_password. Set the root" \
-            "password in the server by hand (ALTER USER), then run the deploy again." >&2
-        exit 1
+        "$client" --protocol=socket --user="$admin_user" "$@"
     fi
 }
 
+# What the server answers to a query. Run as $(query ...) || exit 1: a failed query stops the
+# script instead of reading as "no such account".
+query() {
+    admin --batch --skip-column-names --execute="$1" || die "the server refused a query: ${1%% FROM *}"
+}
+
+version=$(query 'SELECT VERSION()') || exit 1
 mariadb_server=false
-if admin --batch --skip-column-names --execute='SELECT VERSION()' | grep -qi mariadb; then
-    mariadb_server=true
-fi
+[[ ${version,,} == *mariadb* ]] && mariadb_server=true
 
 exists() {
-    admin --batch --skip-column-names \
-        --execute="SELECT 1 FROM mysql.user WHERE User = $(sql_string "$1") AND Host = $(sql_string "$2")" |
-        grep -q 1
+    local found
+    found=$(query "SELECT 1 FROM mysql.user WHERE User = $(sql_string "$1") AND Host = $(sql_string "$2")") ||
+        exit 1
+    [[ $found == *1* ]]
 }
 
 # Runs the statement on stdin, in a session where backslash escapes apply.
@@ -105,7 +122,8 @@ add_password() {
     local account current
     account="$(sql_string "$user")@$(sql_string "$host")"
     if $mariadb_server; then
-        current=$(admin --batch --skip-column-names --execute="SELECT JSON_VALUE(Priv, '\$.authentication_string') FROM mysql.global_priv WHERE User = $(sql_string "$user") AND Host = $(sql_string "$host")")
+        current=$(query "SELECT JSON_VALUE(Priv, '\$.authentication_string') FROM mysql.global_priv WHERE User = $(sql_string "$user") AND Host = $(sql_string "$host")") ||
+            exit 1
         if [[ $current =~ ^\*[0-9A-F]{40}$ ]]; then
             printf 'ALTER USER %s IDENTIFIED VIA mysql_native_password USING %s OR mysql_native_password USING PASSWORD(%s);\n' \
                 "$account" "$(sql_string "$current")" "$(sql_string "$password")"
@@ -122,17 +140,19 @@ add_password() {
 retire_password() {
     local user=$1 host=$2 password=$3
     exists "$user" "$host" || return 0
-    local account
+    local account several
     account="$(sql_string "$user")@$(sql_string "$host")"
     if $mariadb_server; then
         # Two methods or more (a single one may still be listed as auth_or [{}]).
-        admin --batch --skip-column-names --execute="SELECT COALESCE(JSON_LENGTH(Priv, '\$.auth_or'), 0) > 1 FROM mysql.global_priv WHERE User = $(sql_string "$user") AND Host = $(sql_string "$host")" |
-            grep -q 1 || return 0
+        several=$(query "SELECT COALESCE(JSON_LENGTH(Priv, '\$.auth_or'), 0) > 1 FROM mysql.global_priv WHERE User = $(sql_string "$user") AND Host = $(sql_string "$host")") ||
+            exit 1
+        [[ $several == *1* ]] || return 0
         printf 'ALTER USER %s IDENTIFIED VIA mysql_native_password USING PASSWORD(%s);\n' \
             "$account" "$(sql_string "$password")" | statement
     else
-        admin --batch --skip-column-names --execute="SELECT JSON_EXTRACT(User_attributes, '\$.additional_password') IS NOT NULL FROM mysql.user WHERE User = $(sql_string "$user") AND Host = $(sql_string "$host")" |
-            grep -q 1 || return 0
+        several=$(query "SELECT JSON_EXTRACT(User_attributes, '\$.additional_password') IS NOT NULL FROM mysql.user WHERE User = $(sql_string "$user") AND Host = $(sql_string "$host")") ||
+            exit 1
+        [[ $several == *1* ]] || return 0
         printf 'ALTER USER %s DISCARD OLD PASSWORD;\n' "$account" | statement
     fi
     printf 'retired %s@%s\n' "$user" "$host"
@@ -146,7 +166,7 @@ case $mode in
         ;;
     retire)
         accepts "$site_user" tcp "$site_password" ||
-            { echo "the site's account does not accept the new password yet" >&2; exit 1; }
+            die "the site's account does not accept the new password yet"
         retire_password "$site_user" % "$site_password"
         ;;
     *)
