@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Puts a healthy release live, then retires the releases it replaces: one round trip for what
 # follows the health check of a switch (tasks/switch.yml).
-#   bash go-live.sh PROJECT RELEASES_DIR ID NEW_CONTAINER LIVE_NAME SOCKET_DIR LIVE_SOCKET
-#                   CODE_LINK SOCKET_OWNER DRAIN_SECONDS STOP_SECONDS [SCRIPT NAME ARGS...] <RECORD
+#   go-live.sh PROJECT RELEASES_DIR ID NEW_CONTAINER LIVE_NAME SOCKET_DIR LIVE_SOCKET
+#              CODE_LINK SOCKET_OWNER DRAIN_SECONDS STOP_SECONDS [COMMAND ARGS...] <RECORD
 # 0. A new release's record (JSON) on stdin becomes RELEASES_DIR/ID/release.json; a rollback's
 #    release has its record already and gets {}.
 # 1. The engine restarts the new container from now on (it had no restart policy until healthy).
@@ -15,8 +15,8 @@
 #    without nsenter and ss), for at most DRAIN_SECONDS. Then they are stopped (uWSGI finishes
 #    the requests its workers took on SIGTERM, for up to STOP_SECONDS) and removed.
 # 5. The new container takes LIVE_NAME.
-# 6. SCRIPT, when given, runs next in the same round trip, as `bash -c SCRIPT NAME ARGS...` (a
-#    deploy's pruning: files/prune-releases.sh); its output is this script's.
+# 6. COMMAND, when given, runs next in the same round trip (a deploy's pruning:
+#    files/prune-releases.sh); its output is this script's.
 set -euo pipefail
 readonly project=$1 releases=$2 id=$3 new_container=$4 live_name=$5 socket_dir=$6 live_socket=$7
 readonly code_link=$8 socket_owner=$9 drain=${10} stop=${11}
@@ -112,5 +112,5 @@ docker rename "$new_container" "$live_name"
 
 if (($# > 11)); then
     shift 11
-    bash -c "$@"
+    "$@"
 fi

@@ -7,7 +7,7 @@
 # no kept release's record names go (one still used by a container left over from a killed run
 # stays, for a later deploy), with dangling images and the build cache. Prints what it removed,
 # nothing when it removed nothing.
-#   bash prune-releases.sh RELEASES_DIR LIVE_ID KEEP OLD_CODE_DIR REPOSITORY IMAGE_CHANGED
+#   prune-releases.sh RELEASES_DIR LIVE_ID KEEP OLD_CODE_DIR REPOSITORY IMAGE_CHANGED
 set -euo pipefail
 readonly releases=${1%/} live=$2 keep=$3 old_code=$4 repository=$5 image_changed=$6
 

@@ -3,7 +3,7 @@
 # key, the replaced one goes first into DIR/secret_key_fallbacks (Django's SECRET_KEY_FALLBACKS:
 # sessions and signed links made with it stay valid), which keeps at most KEPT keys.
 # Prints "changed" when it wrote anything. No key is ever an argument or output.
-#   bash rotate-secret-key.sh DIR KEPT UID < key
+#   rotate-secret-key.sh DIR KEPT UID < key
 set -euo pipefail
 umask 077
 readonly dir=$1 kept=$2 owner=$3

@@ -4,7 +4,7 @@
 # then marks the code complete with its VERSION (RELEASE/code.complete). Code already complete
 # with that VERSION is kept; a leftover of an unpacking that was cut short is replaced. Files are
 # owned by root, readable by all, writable by none but root. Prints "changed" when it unpacked.
-#   bash unpack-release.sh RELEASE VERSION UWSGI_INI <ARCHIVE_BASE64
+#   unpack-release.sh RELEASE VERSION UWSGI_INI <ARCHIVE_BASE64
 set -euo pipefail
 readonly release=$1 version=$2 uwsgi_ini=$3
 
