@@ -4,17 +4,10 @@
 
 A container's output may echo a setting (a failing release step printing its environment, a
 health check quoting a password): the role shows `<django_web_secret_key>` instead. Its
-documentation: redact.yml.
+documentation: redact.yml. The modules redact with the same function (module_utils/redact.py).
 """
 
-
-def redact(text, secrets: dict) -> str:
-    shown = "" if text is None else str(text)
-    # The longest first, so a secret that contains another is replaced whole.
-    for name, value in sorted(secrets.items(), key=lambda item: -len(str(item[1] or ""))):
-        if value:
-            shown = shown.replace(str(value), f"<{name}>")
-    return shown
+from ansible_collections.django_deploy.stack.plugins.module_utils.redact import redact
 
 
 class FilterModule:
