@@ -155,7 +155,7 @@ def test_a_container_that_never_passes_is_removed_with_its_answer_and_logs(docke
     )
     assert "uWSGI socket refused" in message and "this release is broken" in message
     assert SECRET not in message
-    assert message.endswith("RuntimeError: this release is broken, DB <django_stack_database_password>")
+    assert message.endswith("this release is broken, DB <django_stack_database_password>")
     assert "password <django_stack_database_password>" in message
     assert "blog_web_abc" not in docker.containers
     assert ["rm", "--force", "--volumes", "blog_web_abc"] in docker.commands
