@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Bounds the disk the releases use; go-live.sh runs it after a deploy's switch, in the same round
-# trip (tasks/deploy.yml). The KEEP releases live most recently (LIVE_ID, the live one, first; the
+# Bounds the disk the releases use; the django_release module runs it after a deploy's switch, in
+# the same module run (tasks/deploy.yml, tasks/switch.yml). The KEEP releases live most recently (LIVE_ID, the live one, first; the
 # others by the time of their live_since) keep their directories; every other directory in
 # RELEASES_DIR goes, with OLD_CODE_DIR (the staging directory of the layout from before
 # releases). Then, when a directory went or IMAGE_CHANGED is "yes", the images of REPOSITORY that

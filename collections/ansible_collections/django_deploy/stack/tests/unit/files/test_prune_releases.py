@@ -1,4 +1,4 @@
-"""roles/django_web/files/prune-releases.sh, as go-live.sh runs it on the host after a switch:
+"""roles/django_web/files/prune-releases.sh, as the django_release module runs it after a switch:
 which release directories and images stay. Docker is a fake on PATH that logs its calls and
 lists made-up images; the release directories are real."""
 
