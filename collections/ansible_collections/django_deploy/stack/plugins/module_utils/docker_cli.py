@@ -13,6 +13,13 @@ __metaclass__ = type
 import json
 
 
+class DockerError(Exception):
+    """A docker command that failed: its arguments and its error output."""
+
+    def __init__(self, args, err):
+        Exception.__init__(self, "docker %s failed: %s" % (" ".join(args), err.strip()))
+
+
 class DockerCli:
     """run(argv, data=None, environ_update=None) -> (rc, stdout, stderr): AnsibleModule.run_command,
     or a fake in the unit tests."""
@@ -46,3 +53,17 @@ class DockerCli:
         """The last LINES lines of the container's output (stdout and stderr)."""
         _rc, out, err = self("logs", "--tail", str(lines), container)
         return "\n".join(part for part in (out.strip(), err.strip()) if part)
+
+    def checked(self, *args):
+        """The command's output; DockerError when it fails."""
+        rc, out, err = self(*args)
+        if rc != 0:
+            raise DockerError(args, err)
+        return out
+
+    def retire(self, names, stop_seconds):
+        """Stops the containers NAMES gracefully (SIGTERM, SIGKILL after STOP_SECONDS), then
+        removes them."""
+        if names:
+            self.checked("stop", "--time", str(stop_seconds), *names)
+            self.checked("rm", *names)

@@ -104,7 +104,10 @@ health:
 import time
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.django_deploy.stack.plugins.module_utils.docker_cli import DockerCli
+from ansible_collections.django_deploy.stack.plugins.module_utils.docker_cli import (
+    DockerCli,
+    DockerError,
+)
 from ansible_collections.django_deploy.stack.plugins.module_utils.redact import redact
 
 
@@ -175,20 +178,13 @@ def check_healthy(docker, params, clock=time.time, sleep=time.sleep):
 def hand_over(docker, params):
     """state=live: the new container gets the live name; the live one is stopped and removed."""
     container, live = params["container"], params["live_name"]
-
-    def step(*args):
-        rc, _out, err = docker(*args)
-        if rc != 0:
-            raise HandoverError(
-                "docker %s failed: %s (%s keeps serving under its own name)"
-                % (args[0], err.strip(), container)
-            )
-
-    step("update", "--restart", params["restart_policy"], container)
-    if docker.inspect(live) is not None:
-        step("stop", "--time", str(params["stop_timeout"]), live)
-        step("rm", live)
-    step("rename", container, live)
+    try:
+        docker.checked("update", "--restart", params["restart_policy"], container)
+        if docker.inspect(live) is not None:
+            docker.retire([live], params["stop_timeout"])
+        docker.checked("rename", container, live)
+    except DockerError as error:
+        raise HandoverError("%s (%s keeps serving under its own name)" % (error, container))
     return {"changed": True, "health": ""}
 
 

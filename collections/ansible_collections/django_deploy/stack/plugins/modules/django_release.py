@@ -128,7 +128,10 @@ import os
 import time
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.django_deploy.stack.plugins.module_utils.docker_cli import DockerCli
+from ansible_collections.django_deploy.stack.plugins.module_utils.docker_cli import (
+    DockerCli,
+    DockerError,
+)
 
 
 class ReleaseError(Exception):
@@ -183,17 +186,11 @@ class Switch:
         self.sleep = system.get("sleep", time.sleep)
         self.lchown = system.get("lchown", os.lchown)
 
-    def step(self, *args):
-        rc, out, err = self.docker(*args)
-        if rc != 0:
-            raise ReleaseError("docker %s failed: %s" % (" ".join(args), err.strip()))
-        return out
-
     def earlier_containers(self):
         """The project's web containers but the new one, with the live name (a container made
         before releases carried labels), those that exist."""
         p = self.params
-        listed = self.step(
+        listed = self.docker.checked(
             "ps",
             "--all",
             "--filter",
@@ -236,7 +233,7 @@ class Switch:
             text = json.dumps(p["record"], indent=2, sort_keys=True, separators=(",", ": "))
             write_atomic(os.path.join(directory, "release.json"), text + "\n")
 
-        self.step("update", "--restart", "unless-stopped", p["container"])
+        self.docker.checked("update", "--restart", "unless-stopped", p["container"])
         owner = tuple(int(part) for part in p["socket_owner"].split(":"))
         live_link = os.path.join(p["socket_dir"], p["live_socket"])
         relink("web-%s.sock" % p["release"], live_link, owner, self.lchown)
@@ -253,9 +250,8 @@ class Switch:
         drained = "empty"
         if earlier:
             drained = self.drain(earlier)
-            self.step("stop", "--time", str(p["stop_seconds"]), *earlier)
-            self.step("rm", *earlier)
-        self.step("rename", p["container"], p["live_name"])
+            self.docker.retire(earlier, p["stop_seconds"])
+        self.docker.checked("rename", p["container"], p["live_name"])
 
         output = ""
         if p["prune_command"]:
@@ -295,7 +291,7 @@ def main():
     )
     try:
         result = switch.go_live()
-    except (ReleaseError, OSError) as error:
+    except (ReleaseError, DockerError, OSError) as error:
         module.fail_json(msg="Release %s: %s" % (module.params["release"], error))
     module.exit_json(**result)
 

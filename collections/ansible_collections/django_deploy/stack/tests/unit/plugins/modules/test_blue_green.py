@@ -222,7 +222,9 @@ def test_a_failed_step_stops_the_hand_over_and_says_what_keeps_serving(docker):
     docker.add("blog_nginx_next")
     docker.failing = {"stop"}
 
-    with pytest.raises(HandoverError, match="docker stop failed: .*stop refused"):
+    with pytest.raises(
+        HandoverError, match=r"docker stop --time \d+ blog_nginx failed: .*stop refused"
+    ):
         hand_over(
             DockerCli(docker.run), params(container="blog_nginx_next", live_name="blog_nginx")
         )

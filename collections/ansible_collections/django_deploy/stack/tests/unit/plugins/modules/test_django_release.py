@@ -10,6 +10,7 @@ import json
 import os
 
 import pytest
+from ansible_collections.django_deploy.stack.plugins.module_utils.docker_cli import DockerError
 from ansible_collections.django_deploy.stack.plugins.modules.django_release import (
     ReleaseError,
     Switch,
@@ -272,7 +273,7 @@ def test_a_queue_that_cannot_be_read_waits_out_the_drain_time(host):
 def test_a_new_container_that_cannot_be_updated_leaves_the_live_release_serving(host):
     host.failing = {"update"}
 
-    with pytest.raises(ReleaseError, match="docker update --restart unless-stopped blog-web-r2"):
+    with pytest.raises(DockerError, match="docker update --restart unless-stopped blog-web-r2"):
         host.go_live()
     assert host.live_target() == "web-r1.sock"
     assert os.readlink(host.releases / "current") == "r1"
@@ -282,7 +283,7 @@ def test_a_new_container_that_cannot_be_updated_leaves_the_live_release_serving(
 def test_a_failed_stop_fails_the_switch_before_the_rename(host):
     host.failing = {"stop"}
 
-    with pytest.raises(ReleaseError, match="docker stop --time 35 blog-web failed: .*busy"):
+    with pytest.raises(DockerError, match="docker stop --time 35 blog-web failed: .*busy"):
         host.go_live()
     assert not any(command[1:2] == ["rename"] for command in host.commands)
 
@@ -290,7 +291,7 @@ def test_a_failed_stop_fails_the_switch_before_the_rename(host):
 def test_a_new_container_that_cannot_take_the_live_name_fails_the_switch(host):
     host.failing = {"rename"}
 
-    with pytest.raises(ReleaseError, match="docker rename blog-web-r2 blog-web failed"):
+    with pytest.raises(DockerError, match="docker rename blog-web-r2 blog-web failed"):
         host.go_live()
 
 
