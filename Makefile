@@ -14,7 +14,7 @@ export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export ANSIBLE_FORCE_COLOR := $(if $(CI),0,1)
 export PY_COLORS := $(if $(CI),0,1)
 
-.PHONY: help setup setup-legacy collection harness demo demo-destroy status logs backup restore rollback benchmark lint docs pytest molecule test
+.PHONY: help setup setup-legacy collection harness demo demo-destroy status logs backup restore rollback benchmark lint docs pytest molecule molecule-scenarios test
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -59,7 +59,7 @@ harness: setup  ## Start a Docker engine, build base/platform images and the reg
 	ansible-playbook molecule/resources/harness.yml
 
 # These run the harness once, first, for all their scenarios, whose create.yml then skips it.
-molecule demo benchmark: export HARNESS_PREPARED := 1
+molecule molecule-scenarios demo benchmark: export HARNESS_PREPARED := 1
 
 lint: setup  ## ansible-lint (production), yamllint, ruff, shellcheck, role READMEs up to date
 	yamllint --strict .
@@ -98,6 +98,9 @@ pytest: setup  ## Unit tests of the collection's modules, plugins and roles, and
 # failures) are repeated at the very end, where a CI log's short tail shows them.
 MOLECULE_LOGS = .cache/molecule-logs
 molecule: harness setup-legacy  ## Every Molecule scenario on throwaway hosts
+	$(MAKE) molecule-scenarios
+
+molecule-scenarios:
 	export STACK_TESTS=first; status=0; pids=; rm -rf $(MOLECULE_LOGS); mkdir -p $(MOLECULE_LOGS); \
 	run() { scenario=$$1; shift; rc=0; "$$@" molecule test -s "$$scenario" 2>&1 \
 	  | sed -u "s/^/[$$scenario] /" | tee "$(MOLECULE_LOGS)/$$scenario.log" || rc=$$?; \
@@ -151,4 +154,9 @@ benchmark: harness  ## Time cold/unchanged/code-only deploys on a fresh sandbox,
 demo-destroy:  ## Remove the demo's throwaway host
 	molecule destroy -s sandbox
 
-test: lint pytest molecule  ## Everything CI runs
+# lint and pytest need no throwaway host: they run while the harness builds its images and the
+# legacy controller installs (downloads and disk, mostly); each one's output is shown whole when it
+# ends. The scenarios start once all four have passed.
+test: setup  ## Everything CI runs
+	$(MAKE) --jobs=4 --output-sync=target lint pytest harness setup-legacy
+	$(MAKE) molecule-scenarios
