@@ -27,7 +27,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
-from playbook import REPO, failures
+from playbook import REPO, failures, run_playbook
 
 # The host's name with a dot on the harness network (molecule/resources/create.yml): pebble
 # resolves it to the throwaway host; on the controller, the tests resolve it to 127.0.0.1, where
@@ -188,6 +188,25 @@ def test_second_run_changes_nothing_and_keeps_the_certificate(host, acme_deploy,
 def test_renewal_timer_is_active(host, acme_deploy):
     assert host.service(f"{RENEW_UNIT}.timer").is_running
     assert host.service(f"{RENEW_UNIT}.timer").is_enabled
+
+
+def test_status_says_when_the_served_certificate_expires_and_who_issued_it(
+    acme_deploy, pebble_root
+):
+    served = served_certificate(pebble_root)
+    expires = time.gmtime(ssl.cert_time_to_seconds(served["notAfter"]))
+    inventory = os.path.join(os.environ["MOLECULE_EPHEMERAL_DIRECTORY"], "inventory")
+    result = run_playbook(
+        "playbooks/status.yml",
+        "-e",
+        json.dumps(ACME),
+        inventory=inventory,
+        env={"ANSIBLE_CALLBACK_RESULT_FORMAT": "json"},
+    )
+    assert f"expires {time.strftime('%Y-%m-%d %H:%M', expires)}Z, in " in result.stdout, (
+        result.stdout[-3000:]
+    )
+    assert re.search(r"in \d+ days; issuer Pebble", result.stdout), result.stdout[-3000:]
 
 
 def test_forced_renewal_serves_a_new_certificate_without_a_failed_request(

@@ -2,7 +2,10 @@
 # -*- coding: utf-8 -*-
 # Runs on the managed host: Python 2.7 (Ubuntu 16.04) up to the newest python3, so no f-strings
 # and no type hints.
-"""The web releases kept on the host, the live one, and the one a rollback goes back to."""
+"""The web releases kept on the host, the live one, and the one a rollback goes back to.
+
+The live socket link and the live release's record are the one place a deploy, a rollback and
+the status read which release serves and what it runs."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -17,7 +20,9 @@ description:
   - Reads each kept release's record (C(<releases_dir>/<id>/release.json), written when the release
     went live) and when it last went live (the time of its C(live_since) file), the most recently
     live first.
-  - The live release is the one the live socket link points at (C(web-<id>.sock)).
+  - The live release is the one the live socket link points at (C(web-<id>.sock)); its record is
+    the one source of what it runs (image, code version, migrations), which a deploy's quick path
+    reuses.
   - With O(wanted), or without it the release live before the current one, names the rollback
     target, the migrations the live release has that the target has not (they stay applied), or,
     when there is no such release, an error that lists the kept ones.
@@ -56,6 +61,10 @@ releases:
 live:
   description: The live release's id; C(-) when none is live.
   type: str
+  returned: always
+live_record:
+  description: The live release's record; empty when none is live or it has no record.
+  type: dict
   returned: always
 target:
   description: The release a rollback goes back to; empty when there is none (see RV(error)).
@@ -151,6 +160,7 @@ def describe(releases_dir, live_link, wanted):
     return {
         "releases": kept,
         "live": live,
+        "live_record": records.get(live, {}),
         "target": target,
         "target_record": target_record,
         "newer_migrations": newer if target else [],

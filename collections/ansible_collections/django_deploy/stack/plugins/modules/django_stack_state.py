@@ -39,17 +39,13 @@ options:
     description:
       - Role name -> what it looks after, as each role publishes it after it ran (record) - the
         C(files), C(containers) and C(units) to watch - or the roles to check. A check watches what
-        the record lists. A role's entry may also hold its C(fingerprint) and C(notes).
+        the record lists. A role's entry may also hold its C(fingerprint).
     type: dict
     default: {}
   fingerprints:
     description:
       - Role name -> the fingerprint of its settings and code, computed on the controller. A check
         covers every role named here or in O(roles); a record takes each recorded role's from here.
-    type: dict
-    default: {}
-  notes:
-    description: Role name -> a dict kept with its record, which a later check returns.
     type: dict
     default: {}
 """
@@ -61,11 +57,6 @@ current:
   returned: always
 reasons:
   description: Role -> why it is not current (check).
-  type: dict
-  returned: always
-notes:
-  description:
-    - Role -> the notes its record keeps (check), for current roles and those with unchanged parts.
   type: dict
   returned: always
 unchanged_parts:
@@ -187,7 +178,7 @@ def changed_parts(recorded, wanted):
 
 
 def check(module, directory, roles):
-    current, reasons, notes, unchanged = [], {}, {}, {}
+    current, reasons, unchanged = [], {}, {}
     for role in sorted(roles):
         wanted = roles[role] or {}
         recorded = read_record(directory, role)
@@ -204,13 +195,12 @@ def check(module, directory, roles):
         if changed:
             reasons[role] = changed
             continue
-        notes[role] = recorded.get("notes") or {}
         if parts:
             reasons[role] = "only its %s changed" % " and ".join(parts)
             unchanged[role] = sorted(set(wanted["fingerprint"]) - set(parts))
             continue
         current.append(role)
-    return current, reasons, notes, unchanged
+    return current, reasons, unchanged
 
 
 def record(module, directory, roles):
@@ -221,7 +211,6 @@ def record(module, directory, roles):
         content = {
             "fingerprint": wanted.get("fingerprint"),
             "observed": observe(module, wanted),
-            "notes": wanted.get("notes") or {},
         }
         path = record_path(directory, role)
         partial = path + ".partial"
@@ -231,8 +220,8 @@ def record(module, directory, roles):
         os.rename(partial, path)
 
 
-def merge(action, roles, fingerprints, notes):
-    """Role -> its entry with its fingerprint and notes: for a check every role named anywhere,
+def merge(action, roles, fingerprints):
+    """Role -> its entry with its fingerprint: for a check every role named anywhere,
     for a record the roles that published what they look after."""
     names = set(roles) | (set(fingerprints) if action == "check" else set())
     merged = {}
@@ -240,8 +229,6 @@ def merge(action, roles, fingerprints, notes):
         entry = dict(roles.get(role) or {})
         if role in fingerprints:
             entry["fingerprint"] = fingerprints[role]
-        if role in notes:
-            entry["notes"] = notes[role]
         merged[role] = entry
     return merged
 
@@ -253,17 +240,14 @@ def main():
             "action": {"type": "str", "choices": ["check", "record"], "default": "check"},
             "roles": {"type": "dict", "default": {}},
             "fingerprints": {"type": "dict", "default": {}},
-            "notes": {"type": "dict", "default": {}},
         },
         supports_check_mode=True,
     )
     directory, action = module.params["dir"], module.params["action"]
-    roles = merge(
-        action, module.params["roles"], module.params["fingerprints"], module.params["notes"]
-    )
-    result = {"changed": False, "current": [], "reasons": {}, "notes": {}, "unchanged_parts": {}}
+    roles = merge(action, module.params["roles"], module.params["fingerprints"])
+    result = {"changed": False, "current": [], "reasons": {}, "unchanged_parts": {}}
     if action == "check":
-        result["current"], result["reasons"], result["notes"], result["unchanged_parts"] = check(
+        result["current"], result["reasons"], result["unchanged_parts"] = check(
             module, directory, roles
         )
     elif not module.check_mode:

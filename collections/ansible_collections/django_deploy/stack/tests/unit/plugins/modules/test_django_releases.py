@@ -38,6 +38,7 @@ def test_the_release_live_before_the_current_one_is_the_default_target(host):
     result = describe(str(releases), str(link), "")
     assert [r["id"] for r in result["releases"]] == ["cccccccccccc", "bbbbbbbbbbbb", "aaaaaaaaaaaa"]
     assert result["live"] == "cccccccccccc"
+    assert result["live_record"]["image"] == "blog/web:cccc"
     assert result["target"] == "bbbbbbbbbbbb"
     assert result["target_record"]["image"] == "blog/web:bbbb"
     assert result["newer_migrations"] == ["blog.0003"]
@@ -115,7 +116,21 @@ def test_a_host_without_releases_has_none_live(tmp_path):
     result = describe(str(tmp_path / "releases"), str(tmp_path / "web.sock"), "")
     assert result["releases"] == []
     assert result["live"] == "-"
+    assert result["live_record"] == {}
     assert (
         result["error"]
         == "No earlier release is kept on this host. Kept releases, the live one first: none."
     )
+
+
+def test_a_live_release_without_a_record_has_an_empty_one(host):
+    """A release from before records were written: its image is not known, so a deploy's quick
+    path, which reuses the live release's image, cannot start from it."""
+    releases, link, release = host
+    release("aaaaaaaaaaaa", 1_000_000)
+    (releases / "bbbbbbbbbbbb").mkdir()
+    link.symlink_to("web-bbbbbbbbbbbb.sock")
+    result = describe(str(releases), str(link), "")
+    assert result["live"] == "bbbbbbbbbbbb"
+    assert result["live_record"] == {}
+    assert result["target"] == "aaaaaaaaaaaa"
