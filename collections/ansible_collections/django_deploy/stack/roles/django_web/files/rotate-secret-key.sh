@@ -15,7 +15,9 @@ if [[ -f $key_file ]]; then
     current=$(<"$key_file")
 fi
 [[ -f $fallbacks_file ]] || touch "$fallbacks_file"
-if [[ $current == "$new" && $(stat --format=%u:%a "$fallbacks_file") == "$owner:400" ]]; then
+# Done already: the same key, both files private to the owner.
+if [[ $current == "$new" ]] &&
+    [[ $(stat --format=%u:%a "$key_file" "$fallbacks_file") == "$owner:400"$'\n'"$owner:400" ]]; then
     exit 0
 fi
 

@@ -157,3 +157,16 @@ def test_a_fallbacks_file_readable_by_others_is_made_private_again(secrets):
     assert mode(secrets["dir"] / "secret_key_fallbacks") == 0o400
     assert fallbacks(secrets) == [KEYS[0]]
     assert live_key(secrets) == KEYS[1]
+
+
+def test_a_key_file_readable_by_others_is_made_private_again(secrets):
+    write_key(secrets, KEYS[0])
+    (secrets["dir"] / "secret_key").chmod(0o644)
+
+    result = write_key(secrets, KEYS[0])
+
+    assert result.stdout == "changed\n"
+    assert mode(secrets["dir"] / "secret_key") == 0o400
+    assert live_key(secrets) == KEYS[0]
+    assert fallbacks(secrets) == []
+    assert_no_key_leaked(secrets, result)
