@@ -191,8 +191,9 @@ def test_renewal_timer_is_active(host, acme_deploy):
 
 
 def test_status_says_when_the_served_certificate_expires_and_who_issued_it(
-    acme_deploy, pebble_root
+    host, acme_deploy, pebble_root
 ):
+    """(`host` keeps it in the file's order: TLS is turned off at the end.)"""
     served = served_certificate(pebble_root)
     expires = time.gmtime(ssl.cert_time_to_seconds(served["notAfter"]))
     inventory = os.path.join(os.environ["MOLECULE_EPHEMERAL_DIRECTORY"], "inventory")
