@@ -143,10 +143,18 @@ def login(session: requests.Session, password: str, base_url: str = BASE_URL) ->
     assert "Log out" in response.text or "logout" in response.text, "admin login failed"
 
 
-def run_site_yml(*extra: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-    """Run site.yml against the throwaway host the way users run it, with Molecule's inventory."""
+def run_stack_playbook(
+    playbook: str, *extra: str, check: bool = True, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run one of the playbooks users run (site.yml, playbooks/rollback.yml, ...) against the
+    throwaway host, with Molecule's inventory."""
     inventory = Path(os.environ["MOLECULE_EPHEMERAL_DIRECTORY"]) / "inventory"
-    return run_playbook("site.yml", *extra, inventory=inventory, check=check)
+    return run_playbook(playbook, *extra, inventory=inventory, check=check, env=env)
+
+
+def run_site_yml(*extra: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    """Run site.yml against the throwaway host the way users run it."""
+    return run_stack_playbook("site.yml", *extra, check=check)
 
 
 def inspect(host, *names: str) -> list[dict]:

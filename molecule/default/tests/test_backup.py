@@ -5,10 +5,8 @@ the server is refused. Each test leaves the host deployed from the repository's 
 
 import datetime
 import json
-import os
 import re
 import uuid
-from pathlib import Path
 
 import requests
 from conftest import (
@@ -18,9 +16,10 @@ from conftest import (
     inspect,
     login,
     run_site_yml,
+    run_stack_playbook,
     wait_for_site,
 )
-from playbook import failures, run_playbook
+from playbook import failures
 
 BACKUPS = f"/srv/{PROJECT}/backups"
 MEDIA = f"/srv/{PROJECT}/data/media"
@@ -28,9 +27,7 @@ UPGRADE_INFO = f"/srv/{PROJECT}/data/mysql/mariadb_upgrade_info"
 NAME = re.compile(r"^\d{8}T\d{6}Z-[a-z0-9-]+$")
 
 
-def run(playbook: str, *extra: str, check: bool = True, env: dict[str, str] | None = None):
-    inventory = Path(os.environ["MOLECULE_EPHEMERAL_DIRECTORY"]) / "inventory"
-    return run_playbook(playbook, *extra, inventory=inventory, check=check, env=env)
+run = run_stack_playbook
 
 
 def backups(host) -> list[str]:

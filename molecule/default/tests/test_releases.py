@@ -7,14 +7,21 @@ the repository's own settings again.
 """
 
 import json
-import os
 import re
 import shutil
 from pathlib import Path
 
 import requests
-from conftest import BASE_URL, PROJECT, RequestLoop, containers, inspect, run_site_yml
-from playbook import REPO, failures, run_playbook
+from conftest import (
+    BASE_URL,
+    PROJECT,
+    RequestLoop,
+    containers,
+    inspect,
+    run_site_yml,
+    run_stack_playbook,
+)
+from playbook import REPO, failures
 
 RELEASES = f"/srv/{PROJECT}/releases"
 AUDIT_LOG = f"/srv/{PROJECT}/logs/deploy.log"
@@ -22,8 +29,7 @@ LOCK = f"/srv/{PROJECT}/deploy.lock"
 
 
 def run_rollback(*extra: str, check: bool = True):
-    inventory = Path(os.environ["MOLECULE_EPHEMERAL_DIRECTORY"]) / "inventory"
-    return run_playbook("playbooks/rollback.yml", *extra, inventory=inventory, check=check)
+    return run_stack_playbook("playbooks/rollback.yml", *extra, check=check)
 
 
 def live_release(host) -> str:

@@ -106,12 +106,15 @@ def test_django_tests_pass_against_mariadb(host, root_password):
         f"docker run --rm --network {PROJECT}_backend -v /srv/{PROJECT}/code:/app:ro "
         f"-e DJANGO_SECRET_KEY=test-only-{uuid.uuid4().hex} -e DATABASE_HOST=mysql "
         f"-e DATABASE_NAME={PROJECT} -e DATABASE_USER=root "
-        f"-e DATABASE_PASSWORD={shlex.quote(root_password)} {image} "
-        "python manage.py test --noinput -v 2"
+        f"-e DATABASE_PASSWORD={shlex.quote(root_password)} "
+        f"-e DJANGO_DEPLOY_PROJECT_SETTINGS=config.settings {image} "
+        # The site's tests and those of the deployment's package in the image (django_deploy).
+        "python manage.py test --noinput -v 2 . django_deploy"
     )
     result = host.run(command)
     assert result.rc == 0, result.stderr[-4000:]
     assert re.search(r"Ran [1-9]\d* tests?", result.stderr), result.stderr[-2000:]
+    assert "django_deploy.tests.test_release" in result.stderr
 
 
 def test_engine_restart_keeps_containers_and_site_up(host):

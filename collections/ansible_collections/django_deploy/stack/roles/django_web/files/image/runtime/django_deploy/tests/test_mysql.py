@@ -4,13 +4,13 @@ from django.db.backends.mysql import base as django_mysql
 from django.test import SimpleTestCase
 from MySQLdb import OperationalError
 
-from .mysql import base
+from django_deploy.db.mysql import base
 
 
 class RetryingMySQLBackendTests(SimpleTestCase):
     def wrapper(self, retry_seconds: float = 5) -> base.DatabaseWrapper:
         return base.DatabaseWrapper(
-            {"ENGINE": "config.db.mysql", "CONNECT_RETRY_SECONDS": retry_seconds}
+            {"ENGINE": "django_deploy.db.mysql", "CONNECT_RETRY_SECONDS": retry_seconds}
         )
 
     def connect(self, wrapper, attempts):

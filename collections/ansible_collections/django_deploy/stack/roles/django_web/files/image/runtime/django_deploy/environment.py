@@ -1,11 +1,13 @@
-"""Reading the site's settings from the environment, for config.settings and the commands.
+"""The deployment's settings as the web container's environment carries them.
 
-A secret may also come from a file named by <NAME>_FILE, the way the deployment (and Docker
-secrets) hand secrets to containers: `docker inspect` then shows a path, not the secret.
+A secret comes from a file named by <NAME>_FILE, the way the deployment (and Docker secrets)
+hand secrets to containers: `docker inspect` then shows a path, not the secret. <NAME> itself is
+read when no file is named (tests, a one-off `docker run`).
 """
 
 import os
 from pathlib import Path
+from urllib.parse import quote
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -69,3 +71,34 @@ def env_secret(name: str, why: str) -> str:
 def env_secret_lines(name: str) -> list[str]:
     """Secrets one per line, from <NAME>_FILE or <NAME>; empty lines are skipped."""
     return [line for line in read_secret(name).split("\n") if line.strip()]
+
+
+def twelve_factor_environment() -> dict[str, str]:
+    """The variables a project that reads its own settings from the environment expects
+    (dj-database-url's DATABASE_URL, SECRET_KEY, REDIS_URL), composed from the deployment's:
+    the secrets from their files, so only the processes see them."""
+    variables = {}
+    host = env_str("DATABASE_HOST")
+    if host:
+        user = quote(env_str("DATABASE_USER"), safe="")
+        password = quote(read_secret("DATABASE_PASSWORD"), safe="")
+        port = env_str("DATABASE_PORT", "3306")
+        name = quote(env_str("DATABASE_NAME"), safe="")
+        variables["DATABASE_URL"] = f"mysql://{user}:{password}@{host}:{port}/{name}"
+    secret_key = read_secret("DJANGO_SECRET_KEY")
+    if secret_key:
+        variables["SECRET_KEY"] = variables["DJANGO_SECRET_KEY"] = secret_key
+    redis_host = env_str("REDIS_HOST")
+    if redis_host:
+        password = quote(read_secret("REDIS_PASSWORD"), safe="")
+        variables["REDIS_URL"] = (
+            f"redis://:{password}@{redis_host}:{env_str('REDIS_PORT', '6379')}/0"
+        )
+    return variables
+
+
+def export_twelve_factor() -> None:
+    """Put twelve_factor_environment() into this process's environment (and its children's),
+    leaving any variable already set as it is."""
+    for name, value in twelve_factor_environment().items():
+        os.environ.setdefault(name, value)

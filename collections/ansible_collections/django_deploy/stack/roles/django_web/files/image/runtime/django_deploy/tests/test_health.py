@@ -4,7 +4,7 @@ from django.db import OperationalError, connections
 from django.http import HttpResponse
 from django.test import RequestFactory, TestCase
 
-from .middleware import HealthCheckMiddleware
+from django_deploy.middleware import HealthCheckMiddleware
 
 
 class HealthCheckTests(TestCase):
@@ -36,7 +36,7 @@ class HealthCheckTests(TestCase):
 
         with (
             mock.patch.object(connections["default"], "cursor", side_effect=broken),
-            self.assertLogs("health.middleware", "ERROR") as logs,
+            self.assertLogs("django_deploy.middleware", "ERROR") as logs,
             self.assertLogs("django.request", "ERROR"),
         ):
             response = self.client.get("/healthz", HTTP_HOST="bogus.invalid")

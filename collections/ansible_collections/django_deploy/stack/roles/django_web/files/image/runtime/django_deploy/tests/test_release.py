@@ -6,13 +6,14 @@ import tempfile
 from pathlib import Path
 from unittest import mock
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import TransactionTestCase
 from django.urls import reverse
 
-from .management.commands.release import Command as ReleaseCommand
+from django_deploy.management.commands.deploy_release import Command as ReleaseCommand
 
 # Throwaway values for the test database, hence the noqa.
 FIRST_PASSWORD = "first correct horse"  # noqa: S105
@@ -44,13 +45,13 @@ class ReleaseCommandTests(TransactionTestCase):
     def release(self, env: dict[str, str] | None = None) -> dict:
         stdout = io.StringIO()
         with mock.patch.dict(os.environ, env or {}):
-            call_command("release", stdout=stdout)
+            call_command("deploy_release", stdout=stdout)
         lines = stdout.getvalue().splitlines()
         self.assertEqual(len(lines), 1, "stdout must be exactly one line of JSON")
         return json.loads(lines[0])
 
     def test_second_run_with_nothing_new_reports_no_change(self):
-        call_command("migrate", "blog", "zero", verbosity=0)
+        call_command("migrate", "django_deploy", "zero", verbosity=0)
         self.addCleanup(call_command, "migrate", verbosity=0)
 
         first = self.release()
@@ -63,15 +64,19 @@ class ReleaseCommandTests(TransactionTestCase):
             {key: second[key] for key in ("migrations_applied", "static_files_copied", "admin")},
             {"migrations_applied": 0, "static_files_copied": 0, "admin": "unchanged"},
         )
-        self.assertIn("blog.0001_initial", second["migrations"])
+        self.assertIn("django_deploy.0001_initial", second["migrations"])
         self.assertEqual(second["migrations"], sorted(second["migrations"]))
 
     def test_writes_hashed_static_files_for_nginx(self):
-        self.release()
+        manifest_storage = "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"
+        with self.settings(
+            STORAGES={**settings.STORAGES, "staticfiles": {"BACKEND": manifest_storage}}
+        ):
+            self.release()
 
         manifest = json.loads((self.static_root / "staticfiles.json").read_text())
-        hashed_css = manifest["paths"]["blog/style.css"]
-        self.assertRegex(hashed_css, r"^blog/style\.[0-9a-f]{12}\.css$")
+        hashed_css = manifest["paths"]["admin/css/base.css"]
+        self.assertRegex(hashed_css, r"^admin/css/base\.[0-9a-f]{12}\.css$")
         self.assertTrue((self.static_root / hashed_css).is_file())
 
     def test_new_password_is_set_and_reported(self):
@@ -140,7 +145,7 @@ class ReleaseCommandTests(TransactionTestCase):
     def test_awkward_password_logs_in_to_the_admin(self):
         stdout, stderr = io.StringIO(), io.StringIO()
         with mock.patch.dict(os.environ, {"DJANGO_ADMIN_PASSWORD": AWKWARD_PASSWORD}):
-            call_command("release", stdout=stdout, stderr=stderr)
+            call_command("deploy_release", stdout=stdout, stderr=stderr)
 
         response = self.client.post(
             reverse("admin:login"),
@@ -172,7 +177,7 @@ class ReleaseCommandTests(TransactionTestCase):
         for case, (env, reason) in cases.items():
             with self.subTest(case), mock.patch.dict(os.environ, env):
                 with self.assertRaises(CommandError) as raised:
-                    call_command("release", stdout=io.StringIO())
+                    call_command("deploy_release", stdout=io.StringIO())
 
                 message = str(raised.exception)
                 self.assertTrue(message.startswith("admin failed: "), message)
@@ -192,7 +197,7 @@ class ReleaseCommandTests(TransactionTestCase):
             contextlib.redirect_stderr(stderr),
             self.assertRaises(SystemExit) as exited,
         ):
-            ReleaseCommand().run_from_argv(["manage.py", "release"])
+            ReleaseCommand().run_from_argv(["manage.py", "deploy_release"])
 
         self.assertEqual(exited.exception.code, 1)
         self.assertEqual(stdout.getvalue(), "")

@@ -4,9 +4,9 @@ The admin account is created when it is missing. After that a release step chang
 or address only when the deployment's value changed since the last release step: an account
 disabled or edited in the admin stays as it was left.
 
-The deployment runs `python manage.py release` in the new release's web container, started beside
-the live one, before that container takes any traffic. Stdout carries exactly one line, a JSON
-summary the Ansible role reads to decide whether anything changed:
+The deployment runs `python manage.py deploy_release` in the new release's web container, started
+beside the live one, before that container takes any traffic. Stdout carries exactly one line,
+a JSON summary the Ansible role reads to decide whether anything changed:
 
     {"migrations_applied": 0, "static_files_copied": 0, "admin": "unchanged",
      "migrations": ["admin.0001_initial", ...]}
@@ -24,7 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal, TypeVar
 
-from config.environment import read_secret
+from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import check_password, make_password
 from django.contrib.auth.password_validation import validate_password
@@ -38,7 +38,8 @@ from django.core.validators import validate_email
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.migrations.recorder import MigrationRecorder
 
-from release.models import AppliedAdminAccount
+from django_deploy.environment import read_secret
+from django_deploy.models import AppliedAdminAccount
 
 AdminResult = Literal["created", "updated", "unchanged"]
 T = TypeVar("T")
@@ -99,6 +100,9 @@ def applied_migrations() -> list[str]:
 
 
 def collect_static_files() -> int:
+    """Files collectstatic copied; 0 for a project without django.contrib.staticfiles."""
+    if not apps.is_installed("django.contrib.staticfiles"):
+        return 0
     command = CollectStaticCommand()
     call_command(command, interactive=False, verbosity=0)
     return len(command.copied_files)

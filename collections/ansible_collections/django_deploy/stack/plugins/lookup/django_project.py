@@ -1,0 +1,185 @@
+"""Lookup django_project: what the deployment needs to know of a Django project, on the controller.
+
+    lookup('django_deploy.stack.django_project', source_dir, settings_module='',
+           requirements_file='requirements.txt')
+
+reads the project's files, never imports them, and returns one dict:
+
+- settings_module: the settings_module option, else the module manage.py sets
+  DJANGO_SETTINGS_MODULE to ("" when it sets none);
+- requirements: the requirements file and every file it includes (-r, -c, --requirement,
+  --constraint, followed from each file's own directory), as paths relative to source_dir, in
+  the order found; the image build installs the first;
+- build_files: the same files as extra files of the image's build context: src (on the
+  controller) and dest (below project/);
+- processes: the Procfile's process types, name -> command, in file order ({} without one);
+- errors: what keeps the project from deploying, each naming the setting or file to fix.
+"""
+
+import os
+import re
+
+from ansible.errors import AnsibleLookupError
+from ansible.plugins.lookup import LookupBase
+
+DOCUMENTATION = r"""
+name: django_project
+short_description: the settings module, requirement files and Procfile of a Django project
+description:
+  - Reads a Django project's manage.py, requirements file (with its -r and -c includes) and Procfile
+    on the controller and returns what the deployment needs, with the errors that stop a deploy.
+options:
+  _terms:
+    description: The project's directory on the controller (where manage.py is).
+    required: true
+  settings_module:
+    description: The settings module to use instead of the one manage.py names.
+    type: str
+    default: ""
+  requirements_file:
+    description: The requirements file, relative to the project's directory.
+    type: str
+    default: requirements.txt
+"""
+
+RETURN = r"""
+_raw:
+  description: One dict with settings_module, requirements, build_files, processes and errors.
+  type: list
+  elements: dict
+"""
+
+# os.environ.setdefault("DJANGO_SETTINGS_MODULE", "x.y"), or
+# os.environ["DJANGO_SETTINGS_MODULE"] = "x.y"
+SETTINGS_IN_MANAGE_PY = re.compile(
+    r"""DJANGO_SETTINGS_MODULE['"]\s*(?:,|\]\s*=)\s*['"]([A-Za-z_][\w.]*)['"]"""
+)
+MODULE_NAME = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$")
+INCLUDE = re.compile(r"^\s*(?:-r|-c|--requirement|--constraint)(?:\s*=\s*|\s+|(?=\S))(\S+)")
+PROCESS_LINE = re.compile(r"^([A-Za-z0-9_-]+)\s*:\s*(.*)$")
+
+
+def _read(path):
+    with open(path, encoding="utf-8") as handle:
+        return handle.read()
+
+
+def settings_module_of(manage_py_text):
+    found = SETTINGS_IN_MANAGE_PY.search(manage_py_text)
+    return found.group(1) if found else ""
+
+
+def module_file_exists(top, module):
+    base = os.path.join(top, *module.split("."))
+    return os.path.isfile(base + ".py") or os.path.isfile(os.path.join(base, "__init__.py"))
+
+
+def requirement_files(top, first):
+    """(relative paths of `first` and its includes, errors)."""
+    found, errors, pending = [], [], [os.path.normpath(first)]
+    real_top = os.path.realpath(top)
+    while pending:
+        relative = pending.pop(0)
+        if relative in found:
+            continue
+        path = os.path.join(top, relative)
+        if not os.path.realpath(path).startswith(real_top + os.sep):
+            errors.append(f"{relative}: requirement files must be inside the project's directory.")
+            continue
+        if not os.path.isfile(path):
+            errors.append(f"{relative} is not a file of the project.")
+            continue
+        found.append(relative)
+        for line in _read(path).splitlines():
+            include = INCLUDE.match(line)
+            if include:
+                pending.append(
+                    os.path.normpath(os.path.join(os.path.dirname(relative), include.group(1)))
+                )
+    return found, errors
+
+
+def procfile_processes(text):
+    """({name: command}, errors) of a Procfile's lines."""
+    processes, errors = {}, []
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        match = PROCESS_LINE.match(line.strip())
+        if not match:
+            errors.append(f"Procfile line {number} is not 'name: command': {line.strip()!r}.")
+        elif match.group(1) in processes:
+            errors.append(f"Procfile line {number}: process type {match.group(1)!r} comes twice.")
+        else:
+            processes[match.group(1)] = match.group(2).strip()
+    return processes, errors
+
+
+def django_project(top, settings_module="", requirements_file="requirements.txt"):
+    errors = []
+    manage_py = os.path.join(top, "manage.py")
+    if not os.path.isfile(manage_py):
+        errors.append(
+            f'django_web_source_dir: "{top}" on the controller has no manage.py; point it at the'
+            " directory of the project's manage.py."
+        )
+        return {
+            "settings_module": "",
+            "requirements": [],
+            "build_files": [],
+            "processes": {},
+            "errors": errors,
+        }
+
+    module = settings_module or settings_module_of(_read(manage_py))
+    if not module:
+        errors.append(
+            "manage.py names no settings module (os.environ.setdefault('DJANGO_SETTINGS_MODULE',"
+            " ...)): set django_web_settings_module, e.g. mysite.settings."
+        )
+    elif not MODULE_NAME.match(module):
+        errors.append(f'django_web_settings_module: "{module}" is not a Python module path.')
+    elif not settings_module and not module_file_exists(top, module):
+        errors.append(
+            f"manage.py names the settings module {module}, which is not in {top}: set"
+            " django_web_settings_module to the project's settings module."
+        )
+
+    requirements, requirement_errors = requirement_files(top, requirements_file)
+    errors += [
+        f"django_web_requirements_file: {error} A project lists its dependencies in a"
+        " requirements file (with or without hashes) in its directory."
+        for error in requirement_errors
+    ]
+
+    processes, procfile_errors = {}, []
+    procfile = os.path.join(top, "Procfile")
+    if os.path.isfile(procfile):
+        processes, procfile_errors = procfile_processes(_read(procfile))
+    errors += procfile_errors
+    return {
+        "settings_module": module,
+        "requirements": requirements,
+        "build_files": [
+            {"src": os.path.join(top, relative), "dest": "project/" + relative}
+            for relative in requirements
+        ],
+        "processes": processes,
+        "errors": errors,
+    }
+
+
+class LookupModule(LookupBase):
+    def run(self, terms, variables=None, **kwargs):
+        self.set_options(var_options=variables, direct=kwargs)
+        try:
+            return [
+                django_project(
+                    str(term),
+                    self.get_option("settings_module"),
+                    self.get_option("requirements_file"),
+                )
+                for term in terms
+            ]
+        except (OSError, UnicodeDecodeError) as error:
+            raise AnsibleLookupError(f"django_project: {error}") from error

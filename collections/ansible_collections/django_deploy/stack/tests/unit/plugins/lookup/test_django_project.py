@@ -1,0 +1,116 @@
+"""plugins/lookup/django_project: a project's settings module, requirement files and Procfile."""
+
+import textwrap
+
+import pytest
+from ansible_collections.django_deploy.stack.plugins.lookup.django_project import django_project
+
+MANAGE_PY = """\
+import os, sys
+def main():
+    os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'mysite.settings')
+    from django.core.management import execute_from_command_line
+    execute_from_command_line(sys.argv)
+"""
+
+
+@pytest.fixture
+def project(tmp_path):
+    (tmp_path / "manage.py").write_text(MANAGE_PY)
+    (tmp_path / "mysite").mkdir()
+    (tmp_path / "mysite" / "__init__.py").write_text("")
+    (tmp_path / "mysite" / "settings.py").write_text("DEBUG = False\n")
+    (tmp_path / "requirements.txt").write_text("Django>=5.2\n")
+    return tmp_path
+
+
+def test_a_startproject_site_needs_nothing_more(project):
+    found = django_project(str(project))
+
+    assert found == {
+        "settings_module": "mysite.settings",
+        "requirements": ["requirements.txt"],
+        "build_files": [
+            {"src": str(project / "requirements.txt"), "dest": "project/requirements.txt"}
+        ],
+        "processes": {},
+        "errors": [],
+    }
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        'os.environ["DJANGO_SETTINGS_MODULE"] = "mysite.settings"',
+        'os.environ.setdefault(\n        "DJANGO_SETTINGS_MODULE", "mysite.settings"\n    )',
+    ],
+)
+def test_other_ways_manage_py_names_its_settings(project, line):
+    (project / "manage.py").write_text(f"import os\n{line}\n")
+
+    assert django_project(str(project))["settings_module"] == "mysite.settings"
+
+
+def test_settings_package_and_the_setting_that_overrides_manage_py(project):
+    (project / "config" / "settings").mkdir(parents=True)
+    (project / "config" / "settings" / "__init__.py").write_text("")
+    (project / "manage.py").write_text(MANAGE_PY.replace("mysite.settings", "config.settings"))
+
+    assert django_project(str(project))["errors"] == []
+    found = django_project(str(project), settings_module="config.settings.production")
+    assert (found["settings_module"], found["errors"]) == ("config.settings.production", [])
+
+
+def test_includes_are_followed_from_each_files_directory(project):
+    (project / "requirements").mkdir()
+    (project / "requirements.txt").write_text("-r requirements/production.txt\n")
+    (project / "requirements" / "production.txt").write_text(
+        "-r base.txt\n--constraint=constraints.txt\ngunicorn\n"
+    )
+    (project / "requirements" / "base.txt").write_text("Django\n-r production.txt\n")
+    (project / "requirements" / "constraints.txt").write_text("Django<6\n")
+
+    assert django_project(str(project))["requirements"] == [
+        "requirements.txt",
+        "requirements/production.txt",
+        "requirements/base.txt",
+        "requirements/constraints.txt",
+    ]
+
+
+def test_procfile_process_types_in_file_order(project):
+    (project / "Procfile").write_text(
+        textwrap.dedent("""\
+            # processes
+            web: gunicorn mysite.wsgi
+            release: python manage.py loaddata initial
+            worker: celery -A mysite worker -l info
+        """)
+    )
+
+    assert django_project(str(project))["processes"] == {
+        "web": "gunicorn mysite.wsgi",
+        "release": "python manage.py loaddata initial",
+        "worker": "celery -A mysite worker -l info",
+    }
+
+
+def test_every_problem_is_named_with_what_to_change(project):
+    (project / "manage.py").write_text(MANAGE_PY.replace("mysite.settings", "gone.settings"))
+    (project / "requirements.txt").write_text("-r ../outside.txt\n-r missing.txt\n")
+    (project / "Procfile").write_text("worker celery\nweb: a\nweb: b\n")
+
+    errors = django_project(str(project))["errors"]
+
+    assert len(errors) == 5, errors
+    assert "gone.settings" in errors[0] and "django_web_settings_module" in errors[0]
+    assert "../outside.txt" in errors[1] and "inside the project" in errors[1]
+    assert "missing.txt is not a file" in errors[2]
+    assert "Procfile line 1" in errors[3]
+    assert "'web' comes twice" in errors[4]
+
+
+def test_a_directory_without_manage_py(tmp_path):
+    errors = django_project(str(tmp_path))["errors"]
+
+    assert len(errors) == 1 and "has no manage.py" in errors[0]

@@ -1,1 +1,0 @@
-"""Health check answered by middleware, before Django validates the Host header."""

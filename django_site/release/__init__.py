@@ -1,1 +1,0 @@
-"""The `release` management command the deployment runs before starting a new image."""
