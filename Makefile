@@ -14,7 +14,7 @@ export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export ANSIBLE_FORCE_COLOR := $(if $(CI),0,1)
 export PY_COLORS := $(if $(CI),0,1)
 
-.PHONY: help setup setup-legacy collection harness demo demo-destroy status logs backup restore rollback benchmark lint docs pytest molecule molecule-scenarios test
+.PHONY: help setup setup-legacy collection harness demo demo-destroy status logs backup restore rollback manage benchmark lint docs pytest molecule molecule-scenarios test
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -147,6 +147,10 @@ restore: setup  ## Restore the demo's newest backup (BACKUP=<name> for another)
 
 rollback: setup  ## Roll the demo back to the release live before the current one (RELEASE=<id> for another)
 	ansible-playbook -i inventory/sandbox/hosts.yml playbooks/rollback.yml $(if $(RELEASE),-e release=$(RELEASE))
+
+manage: setup  ## Run a manage.py command in the demo's live release (COMMAND="clearsessions")
+	ansible-playbook -i inventory/sandbox/hosts.yml playbooks/manage.yml \
+		-e "$$(python -c 'import json, os; print(json.dumps({"command": os.environ.get("COMMAND", "")}))')"
 
 benchmark: harness  ## Time cold/unchanged/code-only deploys on a fresh sandbox, print image sizes
 	python molecule/sandbox/benchmark.py

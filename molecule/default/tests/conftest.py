@@ -3,6 +3,7 @@
 import json
 import os
 import re
+import shutil
 import subprocess
 import time
 from pathlib import Path
@@ -126,6 +127,48 @@ class RequestLoop(request_loop.RequestLoop):
 
     def __init__(self, base_url: str = BASE_URL, verify: bool | str = True) -> None:
         super().__init__(base_url + "/", verify=verify)
+
+
+@pytest.fixture
+def browser():
+    """Debian's chromium, headless, through its chromedriver (molecule/resources/tasks/browser.yml
+    installs both); selenium is told not to download any browser or driver."""
+    os.environ.setdefault("SE_OFFLINE", "true")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
+    # As root in a container: no user namespace sandbox, and a small /dev/shm.
+    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage"):
+        options.add_argument(argument)
+    driver = webdriver.Chrome(
+        options=options, service=Service(shutil.which("chromedriver") or "/usr/bin/chromedriver")
+    )
+    driver.set_page_load_timeout(30)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+def admin_add_in_browser(
+    driver, base_url: str, password: str, model: str, fields: dict[str, str]
+) -> None:
+    """Log in to the admin in the browser, as a user types it, and add an object of `model`
+    (app/model) through its form."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    driver.get(f"{base_url}/admin/login/?next=/admin/{model}/add/")
+    driver.find_element(By.ID, "id_username").send_keys("admin")
+    driver.find_element(By.ID, "id_password").send_keys(password)
+    driver.find_element(By.CSS_SELECTOR, "#login-form [type=submit]").click()
+    WebDriverWait(driver, 20).until(lambda d: d.find_elements(By.NAME, "_save"))
+    for name, value in fields.items():
+        driver.find_element(By.ID, f"id_{name}").send_keys(value)
+    driver.find_element(By.NAME, "_save").click()
+    WebDriverWait(driver, 20).until(lambda d: "was added successfully" in d.page_source)
 
 
 def login(session: requests.Session, password: str, base_url: str = BASE_URL) -> None:

@@ -60,6 +60,18 @@ BAD_SETTINGS: list[tuple[str, object]] = [
     # The environment the deployment sets, and choices.
     ("django_web_extra_env", {"DJANGO_SECRET_KEY": "x"}),
     ("django_web_extra_env", {"UWSGI_SOCKET": "/run/other.sock"}),
+    # The project's processes, scheduled jobs and Redis.
+    ("django_web_processes", {"web": "gunicorn mysite.wsgi"}),
+    ("django_web_processes", {"worker": " "}),
+    (
+        "django_web_jobs",
+        [{"name": "clear", "command": "clearsessions", "on_calendar": "every day"}],
+    ),
+    (
+        "django_web_jobs",
+        [{"name": "Clear Sessions", "command": "clearsessions", "on_calendar": "daily"}],
+    ),
+    ("django_stack_redis", True),
     # The deploy lock.
     ("deploy_lock_file", "deploy.lock"),
     ("django_web_scheme", "ftp"),

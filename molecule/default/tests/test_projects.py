@@ -13,12 +13,19 @@ import shutil
 import subprocess
 import sys
 import textwrap
+import time
 import uuid
 from pathlib import Path
 
 import pytest
 import requests
-from conftest import HOST_VARS, RequestLoop, login, run_site_yml, run_stack_playbook
+from conftest import (
+    HOST_VARS,
+    RequestLoop,
+    admin_add_in_browser,
+    run_site_yml,
+    run_stack_playbook,
+)
 
 NAME = "mysite"
 PORT = HOST_VARS["harness_extra_ports"][0]
@@ -81,6 +88,222 @@ NOTES_APP = {
 }
 
 
+# A project written for a PaaS: settings read the environment (dj-database-url, Celery's broker
+# from REDIS_URL), requirements are includes of unpinned lines, a Procfile names its release
+# command and a Celery worker. Deployed with django_web_wrap_settings off and Redis on.
+FACTOR = "factor"
+FACTOR_PORT = HOST_VARS["harness_extra_ports"][1]
+FACTOR_URL = f"http://localhost:{FACTOR_PORT}"
+FACTOR_SETTINGS = {
+    "django_stack_project_name": FACTOR,
+    "django_stack_http_port": FACTOR_PORT,
+    "django_stack_tls": "off",
+    "django_web_wrap_settings": False,
+    "django_stack_redis": True,
+    "django_stack_redis_password": "{{ vault_django_stack_redis_password }}",
+    "django_web_jobs": [
+        {"name": "record", "command": "record_release", "on_calendar": "*-1-1 04:00"}
+    ],
+}
+FACTOR_PROJECT = {
+    "manage.py": """\
+        #!/usr/bin/env python
+        import os
+        import sys
+
+        if __name__ == "__main__":
+            os.environ.setdefault("DJANGO_SETTINGS_MODULE", "factor.settings")
+            from django.core.management import execute_from_command_line
+
+            execute_from_command_line(sys.argv)
+        """,
+    "Procfile": """\
+        web: gunicorn factor.wsgi --log-file -
+        release: python manage.py record_release
+        worker: celery -A factor worker --loglevel=info --concurrency=1
+        """,
+    "requirements.txt": "-r requirements/production.txt\n",
+    "requirements/production.txt": "-r base.txt\n",
+    "requirements/base.txt": "Django\ndj-database-url\ncelery[redis]\n",
+    "factor/__init__.py": "from .celery import app as celery_app\n\n__all__ = ['celery_app']\n",
+    "factor/celery.py": """\
+        import os
+
+        from celery import Celery
+
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "factor.settings")
+        app = Celery("factor")
+        app.config_from_object("django.conf:settings", namespace="CELERY")
+        app.autodiscover_tasks()
+        """,
+    "factor/settings.py": """\
+        import os
+        from pathlib import Path
+
+        import dj_database_url
+
+        BASE_DIR = Path(__file__).resolve().parent.parent
+        SECRET_KEY = os.environ["DJANGO_SECRET_KEY"]
+        DEBUG = os.environ.get("DJANGO_DEBUG", "false") == "true"
+        ALLOWED_HOSTS = os.environ["DJANGO_ALLOWED_HOSTS"].split(",")
+        CSRF_TRUSTED_ORIGINS = os.environ.get("DJANGO_CSRF_TRUSTED_ORIGINS", "").split(",")
+        INSTALLED_APPS = [
+            "django.contrib.admin",
+            "django.contrib.auth",
+            "django.contrib.contenttypes",
+            "django.contrib.sessions",
+            "django.contrib.messages",
+            "django.contrib.staticfiles",
+            "jobs",
+        ]
+        MIDDLEWARE = [
+            "django.middleware.security.SecurityMiddleware",
+            "django.contrib.sessions.middleware.SessionMiddleware",
+            "django.middleware.common.CommonMiddleware",
+            "django.middleware.csrf.CsrfViewMiddleware",
+            "django.contrib.auth.middleware.AuthenticationMiddleware",
+            "django.contrib.messages.middleware.MessageMiddleware",
+        ]
+        ROOT_URLCONF = "factor.urls"
+        TEMPLATES = [
+            {
+                "BACKEND": "django.template.backends.django.DjangoTemplates",
+                "APP_DIRS": True,
+                "OPTIONS": {
+                    "context_processors": [
+                        "django.template.context_processors.request",
+                        "django.contrib.auth.context_processors.auth",
+                        "django.contrib.messages.context_processors.messages",
+                    ]
+                },
+            }
+        ]
+        WSGI_APPLICATION = "factor.wsgi.application"
+        DATABASES = {"default": dj_database_url.config(conn_max_age=60)}
+        DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+        USE_TZ = True
+        STATIC_URL = "static/"
+        CELERY_BROKER_URL = os.environ["REDIS_URL"]
+        """,
+    "factor/urls.py": """\
+        from django.contrib import admin
+        from django.urls import include, path
+
+        urlpatterns = [path("admin/", admin.site.urls), path("", include("jobs.urls"))]
+        """,
+    "factor/wsgi.py": """\
+        import os
+
+        from django.core.wsgi import get_wsgi_application
+
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "factor.settings")
+        application = get_wsgi_application()
+        """,
+    "jobs/__init__.py": "",
+    "jobs/migrations/__init__.py": "",
+    "jobs/management/__init__.py": "",
+    "jobs/management/commands/__init__.py": "",
+    "jobs/models.py": """\
+        from django.db import models
+
+
+        class Job(models.Model):
+            number = models.IntegerField()
+            square = models.IntegerField(null=True, blank=True)
+
+
+        class ReleaseRun(models.Model):
+            at = models.DateTimeField(auto_now_add=True)
+        """,
+    "jobs/migrations/0001_initial.py": """\
+        from django.db import migrations, models
+
+
+        def id_field():
+            return models.BigAutoField(
+                auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+            )
+
+
+        class Migration(migrations.Migration):
+            initial = True
+            dependencies = []
+            operations = [
+                migrations.CreateModel(
+                    name="Job",
+                    fields=[
+                        ("id", id_field()),
+                        ("number", models.IntegerField()),
+                        ("square", models.IntegerField(blank=True, null=True)),
+                    ],
+                ),
+                migrations.CreateModel(
+                    name="ReleaseRun",
+                    fields=[("id", id_field()), ("at", models.DateTimeField(auto_now_add=True))],
+                ),
+            ]
+        """,
+    "jobs/admin.py": """\
+        from django.contrib import admin
+
+        from .models import Job
+
+        admin.site.register(Job)
+        """,
+    "jobs/tasks.py": """\
+        from celery import shared_task
+
+        from .models import Job
+
+
+        @shared_task
+        def square(job_id):
+            job = Job.objects.get(pk=job_id)
+            job.square = job.number * job.number
+            job.save()
+        """,
+    "jobs/views.py": """\
+        from django.http import HttpResponse
+
+        from .models import Job, ReleaseRun
+        from .tasks import square
+
+
+        def index(request):
+            jobs = "".join(
+                f"<li>{job.number} squared is {job.square}</li>" for job in Job.objects.all()
+            )
+            return HttpResponse(
+                f"<h1>Jobs</h1><p>releases: {ReleaseRun.objects.count()}</p><ul>{jobs}</ul>"
+            )
+
+
+        def submit(request):
+            job = Job.objects.create(number=int(request.GET["n"]))
+            square.delay(job.pk)
+            return HttpResponse(f"queued {job.pk}")
+        """,
+    "jobs/urls.py": """\
+        from django.urls import path
+
+        from . import views
+
+        urlpatterns = [path("", views.index), path("submit", views.submit)]
+        """,
+    "jobs/management/commands/record_release.py": """\
+        from django.core.management.base import BaseCommand
+
+        from jobs.models import ReleaseRun
+
+
+        class Command(BaseCommand):
+            def handle(self, *args, **options):
+                ReleaseRun.objects.create()
+                self.stdout.write("release recorded")
+        """,
+}
+
+
 def write(root: Path, files: dict[str, str]) -> None:
     for relative, text in files.items():
         path = root / relative
@@ -117,15 +340,30 @@ def project(tmp_path_factory) -> Path:
     return root
 
 
-def deploy(source: Path, *extra: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-    settings = {**SETTINGS, "django_web_source_dir": str(source)}
-    return run_site_yml("-e", json.dumps(settings), *extra, check=check)
+def deploy(
+    source: Path, *extra: str, settings: dict = SETTINGS, check: bool = True
+) -> subprocess.CompletedProcess[str]:
+    with_source = {**settings, "django_web_source_dir": str(source)}
+    return run_site_yml("-e", json.dumps(with_source), *extra, check=check)
 
 
 def copy_of(project: Path, tmp_path: Path) -> Path:
     source = tmp_path / NAME
     shutil.copytree(project, source, ignore=shutil.ignore_patterns("__pycache__"))
     return source
+
+
+def remove_project(host, name: str) -> None:
+    """Everything a deploy of project `name` made on the host: containers, networks, images,
+    timers and /srv/<name>."""
+    host.run(
+        f"docker rm -f $(docker ps -aq --filter label=django-deploy.project={name}) 2>/dev/null;"
+        f" docker rm -f $(docker ps -aq --filter name={name}_) 2>/dev/null;"
+        f" docker network rm {name}_backend {name}_frontend 2>/dev/null;"
+        f" docker rmi -f $(docker images -q '{name}/*') 2>/dev/null;"
+        f" systemctl disable --now $(systemctl list-units --all --plain --no-legend '{name}-*'"
+        f" | awk '{{print $1}}') 2>/dev/null; rm -rf /srv/{name}"
+    )
 
 
 @pytest.fixture(scope="module")
@@ -135,44 +373,17 @@ def deployed(host, project):
         deploy(project)
         yield project
     finally:
-        host.run(
-            "docker rm -f $(docker ps -aq --filter label=django-deploy.project=%s) 2>/dev/null;"
-            " docker rm -f $(docker ps -aq --filter name=%s_) 2>/dev/null;"
-            " docker network rm %s_backend %s_frontend 2>/dev/null;"
-            " docker rmi -f $(docker images -q '%s/*') 2>/dev/null;"
-            " systemctl disable --now $(systemctl list-units --all --plain --no-legend '%s-*'"
-            " | awk '{print $1}') 2>/dev/null; rm -rf /srv/%s",
-            NAME,
-            NAME,
-            NAME,
-            NAME,
-            NAME,
-            NAME,
-            NAME,
-        )
+        remove_project(host, NAME)
 
 
-def notes_page() -> str:
-    response = requests.get(URL + "/", timeout=10)
+def home_page(base_url: str = URL) -> str:
+    response = requests.get(base_url + "/", timeout=10)
     assert response.status_code == 200, response.text[:500]
     return response.text
 
 
-def add_note(session: requests.Session, title: str) -> None:
-    form = session.get(f"{URL}/admin/notes/note/add/", timeout=10)
-    assert form.status_code == 200
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.text).group(1)
-    response = session.post(
-        f"{URL}/admin/notes/note/add/",
-        data={"csrfmiddlewaretoken": token, "title": title, "_save": "Save"},
-        headers={"Referer": f"{URL}/admin/notes/note/add/"},
-        timeout=10,
-    )
-    assert "was added successfully" in response.text, response.text[:2000]
-
-
 def test_startproject_site_serves_through_nginx_in_production_mode(host, deployed):
-    assert "<h1>Notes</h1>" in notes_page()
+    assert "<h1>Notes</h1>" in home_page()
     # DEBUG is off whatever the project's settings say: no debug page for an unknown URL.
     missing = requests.get(URL + "/no-such-page/", timeout=10)
     assert missing.status_code == 404
@@ -190,13 +401,14 @@ def test_startproject_site_serves_through_nginx_in_production_mode(host, deploye
     assert re.search(r"^mysql mysql \d+$", database, re.M), database
 
 
-def test_admin_login_and_a_note_added_there_shows_on_the_site(deployed, admin_password):
+def test_admin_login_in_a_browser_and_a_note_added_there_shows_on_the_site(
+    deployed, browser, admin_password
+):
     title = f"Note {uuid.uuid4().hex[:8]}"
-    with requests.Session() as session:
-        login(session, admin_password, base_url=URL)
-        add_note(session, title)
+    admin_add_in_browser(browser, URL, admin_password, "notes/note", {"title": title})
 
-    assert title in notes_page()
+    browser.get(URL + "/")
+    assert title in browser.page_source
 
 
 def test_code_change_goes_live_without_a_failed_request(deployed, tmp_path):
@@ -209,7 +421,7 @@ def test_code_change_goes_live_without_a_failed_request(deployed, tmp_path):
         deploy(source)
 
     loop.assert_none_failed()
-    assert marker in notes_page()
+    assert marker in home_page()
 
 
 def test_dependency_change_goes_live_and_rolls_back(host, deployed, tmp_path):
@@ -225,20 +437,136 @@ def test_dependency_change_goes_live_and_rolls_back(host, deployed, tmp_path):
             '    return HttpResponse(f"<h1>Notes</h1><p>{count} notes</p><ul>{titles}</ul>")',
         )
     )
-    image_before = host.check_output("docker inspect --format '{{.Config.Image}}' %s_web", NAME)
+    image_before = image_of(host, f"{NAME}_web")
 
     with RequestLoop(URL) as loop:
         deploy(source)
     loop.assert_none_failed()
-    assert re.search(r"<p>\w+ notes</p>", notes_page())
-    assert host.check_output("docker inspect --format '{{.Config.Image}}' %s_web", NAME) != (
-        image_before
-    )
+    assert re.search(r"<p>\w+ notes</p>", home_page())
+    assert image_of(host, f"{NAME}_web") != image_before
 
     with RequestLoop(URL) as loop:
         run_stack_playbook("playbooks/rollback.yml", "-e", json.dumps(SETTINGS))
     loop.assert_none_failed()
-    assert not re.search(r"<p>\w+ notes</p>", notes_page())
-    assert host.check_output("docker inspect --format '{{.Config.Image}}' %s_web", NAME) == (
-        image_before
+    assert not re.search(r"<p>\w+ notes</p>", home_page())
+    assert image_of(host, f"{NAME}_web") == image_before
+
+
+@pytest.fixture(scope="module")
+def factor_deployed(host, tmp_path_factory) -> Path:
+    """The PaaS-shaped project deployed with Redis on; removed from the host afterwards."""
+    root = tmp_path_factory.mktemp("projects") / FACTOR
+    write(root, FACTOR_PROJECT)
+    try:
+        deploy(root, settings=FACTOR_SETTINGS)
+        yield root
+    finally:
+        remove_project(host, FACTOR)
+
+
+def releases_recorded() -> int:
+    return int(re.search(r"releases: (\d+)", home_page(FACTOR_URL)).group(1))
+
+
+def square_by_the_worker(number: int, timeout: float = 60.0) -> None:
+    """Queue a job through the site; the Procfile's Celery worker, through Redis, writes it."""
+    queued = requests.get(f"{FACTOR_URL}/submit", params={"n": number}, timeout=10)
+    assert queued.status_code == 200 and queued.text.startswith("queued"), queued.text[:500]
+    expected = f"{number} squared is {number * number}"
+    deadline = time.monotonic() + timeout
+    while expected not in home_page(FACTOR_URL):
+        assert time.monotonic() < deadline, f"the worker did not finish {expected!r}"
+        time.sleep(1)
+
+
+def image_of(host, container: str) -> str:
+    return host.check_output("docker inspect --format '{{.Config.Image}}' %s", container)
+
+
+def code_of(host, container: str) -> str:
+    """The release directory whose code the container runs (mounted on /app)."""
+    return host.check_output(
+        'docker inspect --format \'{{range .Mounts}}{{if eq .Destination "/app"}}'
+        "{{.Source}}{{end}}{{end}}' %s",
+        container,
     )
+
+
+def test_paas_project_runs_its_release_command_worker_and_redis(host, factor_deployed):
+    # The Procfile's release command ran once, in the release step of the deploy.
+    assert releases_recorded() == 1
+    square_by_the_worker(7)
+    worker = host.docker(f"{FACTOR}_worker")
+    assert worker.is_running
+    assert image_of(host, f"{FACTOR}_worker") == image_of(host, f"{FACTOR}_web")
+    # Redis answers only with its password, and only on the backend network.
+    refused = host.run("docker exec %s_redis redis-cli ping", FACTOR)
+    assert "NOAUTH" in refused.stdout + refused.stderr
+    assert host.check_output("docker port %s_redis", FACTOR) == ""
+    # An unchanged rerun changes nothing, the worker and Redis included.
+    rerun = deploy(factor_deployed, settings=FACTOR_SETTINGS)
+    assert re.search(r"changed=0\b", rerun.stdout), rerun.stdout[-3000:]
+
+
+def test_paas_project_admin_in_a_browser(factor_deployed, browser, admin_password):
+    admin_add_in_browser(browser, FACTOR_URL, admin_password, "jobs/job", {"number": "31"})
+
+    browser.get(FACTOR_URL + "/")
+    assert "31 squared is None" in browser.page_source
+
+
+def test_one_off_manage_command_runs_in_the_live_release(host, factor_deployed):
+    command = (
+        "shell -c 'from jobs.models import ReleaseRun;"
+        ' print("runs:", ReleaseRun.objects.count())\''
+    )
+    ran = run_stack_playbook(
+        "playbooks/manage.yml", "-e", json.dumps({**FACTOR_SETTINGS, "command": command})
+    )
+    assert re.search(r"runs: 1\b", ran.stdout), ran.stdout[-3000:]
+    # The one-off container is gone; the site's containers are the ones it had.
+    assert host.check_output("docker ps -aq --filter name=%s_manage", FACTOR) == ""
+    failed = run_stack_playbook(
+        "playbooks/manage.yml",
+        "-e",
+        json.dumps({**FACTOR_SETTINGS, "command": "no_such_command"}),
+        check=False,
+    )
+    assert failed.returncode != 0
+    assert "Unknown command: 'no_such_command'" in failed.stdout, failed.stdout[-3000:]
+    assert "manage.py no_such_command exited with status 1" in failed.stdout
+
+
+def test_scheduled_job_runs_in_the_live_release(host, factor_deployed):
+    timer = host.service(f"{FACTOR}-job-record.timer")
+    assert timer.is_enabled and timer.is_running
+    before = releases_recorded()
+    host.check_output("systemctl start %s-job-record.service", FACTOR)
+    result = host.check_output("systemctl show -p Result --value %s-job-record.service", FACTOR)
+    assert result == "success"
+    assert releases_recorded() == before + 1
+
+
+def test_paas_project_code_change_releases_again_and_rolls_back(host, factor_deployed, tmp_path):
+    source = tmp_path / FACTOR
+    shutil.copytree(factor_deployed, source)
+    views = source / "jobs" / "views.py"
+    views.write_text(views.read_text().replace("<h1>Jobs</h1>", "<h1>Jobs v2</h1>"))
+    code_before = code_of(host, f"{FACTOR}_web")
+    releases_before = releases_recorded()
+
+    with RequestLoop(FACTOR_URL) as loop:
+        deploy(source, settings=FACTOR_SETTINGS)
+    loop.assert_none_failed()
+    assert "<h1>Jobs v2</h1>" in home_page(FACTOR_URL)
+    assert releases_recorded() == releases_before + 1
+    # The worker runs the new release's code.
+    assert code_of(host, f"{FACTOR}_worker") == code_of(host, f"{FACTOR}_web") != code_before
+    square_by_the_worker(12)
+
+    with RequestLoop(FACTOR_URL) as loop:
+        run_stack_playbook("playbooks/rollback.yml", "-e", json.dumps(FACTOR_SETTINGS))
+    loop.assert_none_failed()
+    assert "<h1>Jobs v2</h1>" not in home_page(FACTOR_URL)
+    assert code_of(host, f"{FACTOR}_web") == code_before == code_of(host, f"{FACTOR}_worker")
+    square_by_the_worker(5)

@@ -9,7 +9,7 @@ defines is taken over, then what production needs is set from the container's en
   aliases are the project's;
 - SECRET_KEY and SECRET_KEY_FALLBACKS from the secret files, DEBUG, ALLOWED_HOSTS,
   CSRF_TRUSTED_ORIGINS;
-- STATIC_ROOT/STATIC_URL and MEDIA_ROOT/MEDIA_URL: the mounted directories nginx serves;
+- STATIC_URL and MEDIA_URL: the paths nginx serves the two directories at;
 - behind nginx: the forwarded scheme, and with TLS on the redirect, HSTS and secure cookies;
 - LOGGING: everything to the container's output.
 
@@ -18,7 +18,8 @@ they are, for projects that read the environment themselves: they get DATABASE_U
 DJANGO_SECRET_KEY and REDIS_URL composed from the secret files before their settings load
 (django_deploy.environment), and the non-secret variables from the container.
 
-Either way the health check middleware comes first and the deployment's app (the release step's
+Either way STATIC_ROOT and MEDIA_ROOT are the directories mounted for them (the code is
+read-only), the health check middleware comes first and the deployment's app (the release step's
 record of the admin account) is installed.
 """
 
@@ -77,11 +78,9 @@ if environment.env_bool("DJANGO_DEPLOY_WRAP_SETTINGS", default=True):
         },
     }
 
-    # nginx serves these two directories at these two paths.
+    # nginx serves the two directories below at these two paths.
     STATIC_URL = "/static/"
-    STATIC_ROOT = environment.env_str("DJANGO_STATIC_ROOT", "/var/www/static")
     MEDIA_URL = "/media/"
-    MEDIA_ROOT = environment.env_str("DJANGO_MEDIA_ROOT", "/var/www/media")
 
     # nginx overwrites X-Forwarded-Proto with the scheme the request came in with.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -117,6 +116,11 @@ if environment.env_bool("DJANGO_DEPLOY_WRAP_SETTINGS", default=True):
             "django": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
         },
     }
+
+# The directories mounted for static files and uploads (the project's code is read-only), which
+# nginx serves.
+STATIC_ROOT = environment.env_str("DJANGO_STATIC_ROOT", "/var/www/static")
+MEDIA_ROOT = environment.env_str("DJANGO_MEDIA_ROOT", "/var/www/media")
 
 # First, so container health checks get an answer whatever Host header they send.
 MIDDLEWARE = [_HEALTH_MIDDLEWARE] + [

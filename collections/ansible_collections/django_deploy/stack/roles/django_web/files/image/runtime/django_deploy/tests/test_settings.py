@@ -100,7 +100,14 @@ class WrappedSettingsTests(SimpleTestCase):
         self.assertEqual(values["MIDDLEWARE"][0], "django_deploy.middleware.HealthCheckMiddleware")
 
     def test_a_project_reading_the_environment_gets_twelve_factor_variables(self):
-        names = ["SECRET_KEY", "DATABASE_URL", "DATABASES", "INSTALLED_APPS", "MIDDLEWARE"]
+        names = [
+            "SECRET_KEY",
+            "DATABASE_URL",
+            "DATABASES",
+            "INSTALLED_APPS",
+            "MIDDLEWARE",
+            "STATIC_ROOT",
+        ]
         values = self.settings_of(
             TWELVE_FACTOR_SETTINGS, names, DJANGO_DEPLOY_WRAP_SETTINGS="false"
         )
@@ -113,6 +120,8 @@ class WrappedSettingsTests(SimpleTestCase):
         self.assertEqual(values["DATABASES"], {})
         self.assertEqual(values["INSTALLED_APPS"][-1], "django_deploy")
         self.assertEqual(values["MIDDLEWARE"], ["django_deploy.middleware.HealthCheckMiddleware"])
+        # The code is mounted read-only: collectstatic writes where nginx serves from.
+        self.assertEqual(values["STATIC_ROOT"], "/var/www/static")
 
     def test_settings_that_cannot_be_imported_say_why(self):
         error = self.settings_of("import not_installed_anywhere\n", ["DEBUG"])
