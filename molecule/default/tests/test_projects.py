@@ -424,6 +424,21 @@ def test_code_change_goes_live_without_a_failed_request(deployed, tmp_path):
     assert marker in home_page()
 
 
+def test_requirement_pip_cannot_resolve_is_refused_with_pips_error(deployed, tmp_path):
+    source = copy_of(deployed, tmp_path)
+    (source / "requirements.txt").write_text("Django\nno-such-package-for-django-deploy==1.0\n")
+
+    with RequestLoop(URL) as loop:
+        refused = deploy(source, check=False)
+    loop.assert_none_failed()
+    assert refused.returncode != 0
+    # pip's own words, not the whole build log.
+    assert "The image build failed at step" in refused.stdout, refused.stdout[-3000:]
+    assert "No matching distribution found for no-such-package-for-django-deploy" in refused.stdout
+    assert "Step 1/" not in refused.stdout
+    assert "<h1>Notes</h1>" in home_page()
+
+
 def test_dependency_change_goes_live_and_rolls_back(host, deployed, tmp_path):
     """A new requirement is a new image; the rollback goes back to the image without it."""
     source = copy_of(deployed, tmp_path)
