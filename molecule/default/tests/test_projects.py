@@ -424,6 +424,43 @@ def test_code_change_goes_live_without_a_failed_request(deployed, tmp_path):
     assert marker in home_page()
 
 
+def test_project_with_pyproject_and_uv_lock_deploys_what_the_lock_pins(host, deployed, tmp_path):
+    """No requirements.txt: pyproject.toml and the uv.lock `uv lock` made; the dev group stays
+    out of the image."""
+    source = copy_of(deployed, tmp_path)
+    (source / "requirements.txt").unlink()
+    (source / "pyproject.toml").write_text(
+        textwrap.dedent("""\
+            [project]
+            name = "mysite"
+            version = "1.0"
+            requires-python = ">=3.11"
+            dependencies = ["Django", "humanize"]
+
+            [dependency-groups]
+            dev = ["pytest"]
+            """)
+    )
+    subprocess.run(
+        [Path(sys.executable).with_name("uv"), "lock", "--quiet"], cwd=source, check=True
+    )
+    locked = re.search(
+        r'name = "django"\nversion = "([^"]+)"', (source / "uv.lock").read_text()
+    ).group(1)
+
+    with RequestLoop(URL) as loop:
+        deploy(source)
+    loop.assert_none_failed()
+    assert "<h1>Notes</h1>" in home_page()
+    installed = host.check_output(
+        "docker exec %s_web python -c %s",
+        NAME,
+        "import importlib.metadata as m; print(m.version('django'), m.version('humanize'))",
+    )
+    assert installed.split()[0] == locked
+    assert host.run("docker exec %s_web python -c 'import pytest'", NAME).rc != 0
+
+
 def test_requirement_pip_cannot_resolve_is_refused_with_pips_error(deployed, tmp_path):
     source = copy_of(deployed, tmp_path)
     (source / "requirements.txt").write_text("Django\nno-such-package-for-django-deploy==1.0\n")

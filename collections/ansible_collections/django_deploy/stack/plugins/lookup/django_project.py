@@ -9,7 +9,8 @@ reads the project's files, never imports them, and returns one dict:
   DJANGO_SETTINGS_MODULE to ("" when it sets none);
 - requirements: the requirements file and every file it includes (-r, -c, --requirement,
   --constraint, followed from each file's own directory), as paths relative to source_dir, in
-  the order found; the image build installs the first;
+  the order found; or a uv.lock and its pyproject.toml (named, or found when there is no
+  requirements.txt); the image build installs from the first;
 - build_files: the same files as extra files of the image's build context: src (on the
   controller) and dest (below project/);
 - processes: the Procfile's process types, name -> command, in file order ({} without one);
@@ -37,7 +38,9 @@ options:
     type: str
     default: ""
   requirements_file:
-    description: The requirements file, relative to the project's directory.
+    description:
+      - The requirements file, relative to the project's directory, or a uv.lock (with the
+        pyproject.toml beside it). Left at requirements.txt and absent, the project's uv.lock.
     type: str
     default: requirements.txt
 """
@@ -57,6 +60,7 @@ SETTINGS_IN_MANAGE_PY = re.compile(
 MODULE_NAME = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$")
 INCLUDE = re.compile(r"^\s*(?:-r|-c|--requirement|--constraint)(?:\s*=\s*|\s+|(?=\S))(\S+)")
 PROCESS_LINE = re.compile(r"^([A-Za-z0-9_-]+)\s*:\s*(.*)$")
+DEFAULT_REQUIREMENTS = "requirements.txt"
 
 
 def _read(path):
@@ -99,6 +103,36 @@ def requirement_files(top, first):
     return found, errors
 
 
+def dependency_files(top, requirements_file):
+    """(relative paths, errors): the first path is what the image installs from. A uv.lock (named,
+    or found when the default requirements.txt is not there) comes with its pyproject.toml."""
+    lock = ""
+    if os.path.basename(requirements_file) == "uv.lock":
+        lock = os.path.normpath(requirements_file)
+    elif requirements_file == DEFAULT_REQUIREMENTS and not os.path.isfile(
+        os.path.join(top, DEFAULT_REQUIREMENTS)
+    ):
+        if os.path.isfile(os.path.join(top, "uv.lock")):
+            lock = "uv.lock"
+        elif os.path.isfile(os.path.join(top, "poetry.lock")):
+            return [], [
+                "the project has poetry.lock and no requirements.txt: export it with"
+                " `poetry export --output requirements.txt` (poetry-plugin-export) and deploy"
+                " that."
+            ]
+    if not lock:
+        return requirement_files(top, requirements_file)
+    files = [lock, os.path.join(os.path.dirname(lock), "pyproject.toml")]
+    real_top = os.path.realpath(top)
+    errors = [
+        f"{relative} is not a file of the project ({files[0]} needs the pyproject.toml beside it)."
+        for relative in files
+        if not os.path.isfile(os.path.join(top, relative))
+        or not os.path.realpath(os.path.join(top, relative)).startswith(real_top + os.sep)
+    ]
+    return files, errors
+
+
 def procfile_processes(text):
     """({name: command}, errors) of a Procfile's lines."""
     processes, errors = {}, []
@@ -115,7 +149,7 @@ def procfile_processes(text):
     return processes, errors
 
 
-def django_project(top, settings_module="", requirements_file="requirements.txt"):
+def django_project(top, settings_module="", requirements_file=DEFAULT_REQUIREMENTS):
     errors = []
     manage_py = os.path.join(top, "manage.py")
     if not os.path.isfile(manage_py):
@@ -145,10 +179,11 @@ def django_project(top, settings_module="", requirements_file="requirements.txt"
             " django_web_settings_module to the project's settings module."
         )
 
-    requirements, requirement_errors = requirement_files(top, requirements_file)
+    requirements, requirement_errors = dependency_files(top, requirements_file)
     errors += [
         f"django_web_requirements_file: {error} A project lists its dependencies in a"
-        " requirements file (with or without hashes) in its directory."
+        " requirements file (with or without hashes) or in pyproject.toml with uv.lock, in its"
+        " directory."
         for error in requirement_errors
     ]
 

@@ -114,3 +114,37 @@ def test_a_directory_without_manage_py(tmp_path):
     errors = django_project(str(tmp_path))["errors"]
 
     assert len(errors) == 1 and "has no manage.py" in errors[0]
+
+
+def test_a_uv_project_installs_from_its_lock_with_its_pyproject(project):
+    (project / "requirements.txt").unlink()
+    (project / "pyproject.toml").write_text('[project]\nname = "mysite"\n')
+    (project / "uv.lock").write_text("version = 1\n")
+
+    found = django_project(str(project))
+
+    assert found["errors"] == []
+    assert found["requirements"] == ["uv.lock", "pyproject.toml"]
+    assert [f["dest"] for f in found["build_files"]] == [
+        "project/uv.lock",
+        "project/pyproject.toml",
+    ]
+    # A requirements file, when there is one, is what the project deploys with.
+    (project / "requirements.txt").write_text("Django\n")
+    assert django_project(str(project))["requirements"] == ["requirements.txt"]
+    # Named, in a subdirectory: the pyproject.toml beside it comes along.
+    (project / "deps").mkdir()
+    (project / "deps" / "uv.lock").write_text("version = 1\n")
+    missing = django_project(str(project), requirements_file="deps/uv.lock")
+    assert "deps/pyproject.toml is not a file of the project" in " ".join(missing["errors"])
+    assert "django_web_requirements_file" in " ".join(missing["errors"])
+
+
+def test_a_poetry_project_is_told_how_to_export_its_lock(project):
+    (project / "requirements.txt").unlink()
+    (project / "pyproject.toml").write_text("[tool.poetry]\n")
+    (project / "poetry.lock").write_text("")
+
+    errors = " ".join(django_project(str(project))["errors"])
+
+    assert "django_web_requirements_file" in errors and "poetry export" in errors
