@@ -5,7 +5,7 @@ from ansible_collections.django_deploy.stack.plugins.filter.redis_quote import r
 
 
 def test_quotes_backslashes_and_control_characters_are_escaped():
-    assert redis_quote('q\'u"o $HOME %s #h spaçe ñø') == '"q\'u\\"o $HOME %s #h spaçe ñø"'
+    assert redis_quote("q'u\"o $HOME %s #h spaçe ñø") == '"q\'u\\"o $HOME %s #h spaçe ñø"'
     assert redis_quote("a\\b") == '"a\\\\b"'
     assert redis_quote("tab\there\x01") == '"tab\\there\\x01"'
     assert redis_quote(None) == '""'
