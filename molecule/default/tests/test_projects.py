@@ -510,6 +510,40 @@ def test_dependency_change_goes_live_and_rolls_back(host, deployed, tmp_path):
     assert image_of(host, f"{NAME}_web") == image_before
 
 
+def backup_taken(output: str) -> str:
+    found = re.search(r"backup (\d{8}T\d{6}Z-[a-z0-9-]+): ", output)
+    assert found, output[-3000:]
+    return found.group(1)
+
+
+def manifest(host, project: str, name: str) -> dict:
+    return json.loads(host.check_output("cat /srv/%s/backups/%s/manifest.json", project, name))
+
+
+def shell(host, project: str, code: str) -> str:
+    """Python run by `manage.py shell` in the project's live web container."""
+    return host.check_output("docker exec %s_web python manage.py shell -v 0 -c %s", project, code)
+
+
+def test_startproject_site_backup_and_restore_bring_notes_and_uploads_back(host, deployed):
+    title = f"Kept {uuid.uuid4().hex[:8]}"
+    shell(host, NAME, f"from notes.models import Note; Note.objects.create(title={title!r})")
+    upload = f"/srv/{NAME}/data/media/kept.txt"
+    host.check_output("printf 'kept upload' > %s", upload)
+    name = backup_taken(
+        run_stack_playbook("playbooks/backup.yml", "-e", json.dumps(SETTINGS)).stdout
+    )
+    assert manifest(host, NAME, name)["verified"].startswith("restored into a scratch database")
+
+    shell(host, NAME, "from notes.models import Note; Note.objects.all().delete()")
+    host.check_output("rm %s", upload)
+    assert title not in home_page()
+
+    run_stack_playbook("playbooks/restore.yml", "-e", json.dumps({**SETTINGS, "backup": name}))
+    assert title in home_page()
+    assert requests.get(f"{URL}/media/kept.txt", timeout=10).text == "kept upload"
+
+
 @pytest.fixture(scope="module")
 def factor_deployed(host, tmp_path_factory) -> Path:
     """The PaaS-shaped project deployed with Redis on; removed from the host afterwards."""
@@ -605,26 +639,76 @@ def test_scheduled_job_runs_in_the_live_release(host, factor_deployed):
     assert releases_recorded() == before + 1
 
 
-def test_paas_project_code_change_releases_again_and_rolls_back(host, factor_deployed, tmp_path):
+def test_paas_project_code_and_dependency_change_releases_again_and_rolls_back(
+    host, factor_deployed, tmp_path
+):
+    """A new view and a new requirement in the includes: a new image and code for web and the
+    worker, live without a failed request; the rollback brings both back."""
     source = tmp_path / FACTOR
     shutil.copytree(factor_deployed, source)
+    append(source / "requirements" / "base.txt", "humanize\n")
     views = source / "jobs" / "views.py"
-    views.write_text(views.read_text().replace("<h1>Jobs</h1>", "<h1>Jobs v2</h1>"))
+    views.write_text(
+        "import humanize\n"
+        + views.read_text().replace("<h1>Jobs</h1>", "<h1>Jobs {humanize.apnumber(2)}</h1>")
+    )
     code_before = code_of(host, f"{FACTOR}_web")
+    image_before = image_of(host, f"{FACTOR}_web")
     releases_before = releases_recorded()
 
     with RequestLoop(FACTOR_URL) as loop:
         deploy(source, settings=FACTOR_SETTINGS)
     loop.assert_none_failed()
-    assert "<h1>Jobs v2</h1>" in home_page(FACTOR_URL)
+    assert "<h1>Jobs two</h1>" in home_page(FACTOR_URL)
     assert releases_recorded() == releases_before + 1
-    # The worker runs the new release's code.
+    # The worker runs the new release's code and image.
     assert code_of(host, f"{FACTOR}_worker") == code_of(host, f"{FACTOR}_web") != code_before
+    assert image_of(host, f"{FACTOR}_worker") == image_of(host, f"{FACTOR}_web") != image_before
     square_by_the_worker(12)
 
     with RequestLoop(FACTOR_URL) as loop:
         run_stack_playbook("playbooks/rollback.yml", "-e", json.dumps(FACTOR_SETTINGS))
     loop.assert_none_failed()
-    assert "<h1>Jobs v2</h1>" not in home_page(FACTOR_URL)
+    assert "<h1>Jobs two</h1>" not in home_page(FACTOR_URL)
     assert code_of(host, f"{FACTOR}_web") == code_before == code_of(host, f"{FACTOR}_worker")
+    assert image_of(host, f"{FACTOR}_worker") == image_before
     square_by_the_worker(5)
+
+
+def redis(host, *command: str) -> str:
+    """redis-cli's answer in the project's Redis container, with the password from its secret
+    file (empty while the container is not running)."""
+    return host.run(
+        "docker exec %s_redis sh -c %s",
+        FACTOR,
+        'REDISCLI_AUTH="$(cat /run/secrets/password)" redis-cli ' + " ".join(command),
+    ).stdout.strip()
+
+
+def test_paas_project_backup_and_restore_bring_database_and_redis_back(host, factor_deployed):
+    square_by_the_worker(9)
+    assert redis(host, "set", "kept-key", "before") == "OK"
+    name = backup_taken(
+        run_stack_playbook("playbooks/backup.yml", "-e", json.dumps(FACTOR_SETTINGS)).stdout
+    )
+    recorded = manifest(host, FACTOR, name)
+    assert recorded["redis"]["keys"] >= 1, recorded
+
+    shell(host, FACTOR, "from jobs.models import Job; Job.objects.all().delete()")
+    assert redis(host, "set", "kept-key", "after") == "OK"
+    assert "9 squared is 81" not in home_page(FACTOR_URL)
+
+    restored = run_stack_playbook(
+        "playbooks/restore.yml", "-e", json.dumps({**FACTOR_SETTINGS, "backup": name})
+    )
+    assert "9 squared is 81" in home_page(FACTOR_URL), restored.stdout[-3000:]
+    assert redis(host, "get", "kept-key") == "before"
+    # Redis starts from its append-only file again, which now holds the backup's data.
+    assert redis(host, "config", "get", "appendonly").split() == ["appendonly", "yes"]
+    host.check_output("docker restart %s_redis", FACTOR)
+    deadline = time.monotonic() + 60
+    while (value := redis(host, "get", "kept-key")) != "before":
+        assert time.monotonic() < deadline, f"after a restart Redis answers {value!r} for kept-key"
+        time.sleep(1)
+    # The worker is back on the restored broker.
+    square_by_the_worker(4)
