@@ -39,6 +39,7 @@ SECOND_HOST_TESTS = {
     "test_backup.py",
     "test_bad_settings.py",
     "test_check_mode.py",
+    "test_collection.py",
     "test_releases.py::test_new_image_release_and_rollback_drop_no_request",
     "test_releases.py::test_nginx_configuration_change_is_a_reload_and_a_new_image_a_side_by_side_swap",
     "test_releases.py::test_uwsgi_change_is_a_new_release_and_old_releases_are_pruned",

@@ -8,6 +8,7 @@ one unpinned line, and it has no health view, no release command, no uWSGI and n
 """
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -424,36 +425,35 @@ def test_code_change_goes_live_without_a_failed_request(deployed, tmp_path):
     assert marker in home_page()
 
 
-def test_project_with_pyproject_and_uv_lock_deploys_what_the_lock_pins(host, deployed, tmp_path):
-    """No requirements.txt: pyproject.toml and the uv.lock `uv lock` made; the image has the
-    lock's versions, and the dev group stays out of it."""
-    source = copy_of(deployed, tmp_path)
-    (source / "requirements.txt").unlink()
-    (source / "pyproject.toml").write_text(
-        textwrap.dedent("""\
-            [project]
-            name = "mysite"
-            version = "1.0"
-            requires-python = ">=3.11"
-            dependencies = ["Django", "humanize"]
+PYPROJECT = """\
+[project]
+name = "mysite"
+version = "1.0"
+requires-python = ">=3.11"
+dependencies = {dependencies}
 
-            [dependency-groups]
-            dev = ["pytest"]
-            """)
-    )
-    # Locked as of a past date: older versions than pip would pick today, so the image shows
-    # whether it installed the lock or resolved afresh.
-    subprocess.run(
-        [Path(sys.executable).with_name("uv"), "lock", "--quiet", "--exclude-newer", "2025-06-01"],
-        cwd=source,
-        check=True,
-    )
-    lock = (source / "uv.lock").read_text()
+[dependency-groups]
+dev = ["pytest"]
+"""
+
+
+def pyproject_copy(project: Path, tmp_path: Path, dependencies: list[str], more: str = "") -> Path:
+    """The project with a pyproject.toml (the dependencies, pytest in the dev group) instead of
+    its requirements.txt."""
+    source = copy_of(project, tmp_path)
+    (source / "requirements.txt").unlink()
+    text = PYPROJECT.format(dependencies=json.dumps(dependencies)) + more
+    (source / "pyproject.toml").write_text(text)
+    return source
+
+
+def deploy_and_compare_with_the_lock(host, source: Path, lock: str, absent: list[str]) -> None:
+    """Deployed without a failed request, the image has the lock's Django and humanize, and none
+    of the modules in `absent`."""
     locked = [
         re.search(rf'name = "{name}"\nversion = "([^"]+)"', lock).group(1)
         for name in ("django", "humanize")
     ]
-
     with RequestLoop(URL) as loop:
         deploy(source)
     loop.assert_none_failed()
@@ -464,7 +464,45 @@ def test_project_with_pyproject_and_uv_lock_deploys_what_the_lock_pins(host, dep
         "import importlib.metadata as m; print(m.version('django'), m.version('humanize'))",
     )
     assert installed.split() == locked
-    assert host.run("docker exec %s_web python -c 'import pytest'", NAME).rc != 0
+    for module in absent:
+        assert host.run("docker exec %s_web python -c 'import %s'", NAME, module).rc != 0
+
+
+def test_project_with_pyproject_and_uv_lock_deploys_what_the_lock_pins(host, deployed, tmp_path):
+    """No requirements.txt: pyproject.toml and the uv.lock `uv lock` made; the image has the
+    lock's versions, and the dev group stays out of it."""
+    source = pyproject_copy(deployed, tmp_path, ["Django", "humanize"])
+    # Locked as of a past date: older versions than pip would pick today, so the image shows
+    # whether it installed the lock or resolved afresh.
+    subprocess.run(
+        [Path(sys.executable).with_name("uv"), "lock", "--quiet", "--exclude-newer", "2025-06-01"],
+        cwd=source,
+        check=True,
+    )
+    deploy_and_compare_with_the_lock(host, source, (source / "uv.lock").read_text(), ["pytest"])
+
+
+def test_project_with_pyproject_and_poetry_lock_deploys_its_main_group(host, deployed, tmp_path):
+    """No requirements.txt: pyproject.toml and the poetry.lock Poetry 2 made (run from PyPI by
+    uv, as a developer might): the image has the lock's versions of the main group, not the dev
+    group, nor a package the lock marks for Windows only."""
+    source = pyproject_copy(
+        deployed,
+        tmp_path,
+        ["Django>=5.2,<6", "humanize"],
+        more="\n[tool.poetry]\npackage-mode = false\n",
+    )
+    subprocess.run(
+        [Path(sys.executable).with_name("uv"), "tool", "run", "--quiet"]
+        + ["--from", "poetry>=2.1,<3", "poetry", "lock", "--no-interaction"],
+        cwd=source,
+        check=True,
+        env={**os.environ, "POETRY_VIRTUALENVS_CREATE": "false"},
+    )
+    lock = (source / "poetry.lock").read_text()
+    assert 'lock-version = "2.1"' in lock
+    assert 'name = "tzdata"' in lock and 'name = "pytest"' in lock
+    deploy_and_compare_with_the_lock(host, source, lock, ["pytest", "tzdata"])
 
 
 def test_requirement_pip_cannot_resolve_is_refused_with_pips_error(deployed, tmp_path):
@@ -479,6 +517,26 @@ def test_requirement_pip_cannot_resolve_is_refused_with_pips_error(deployed, tmp
     assert "The image build failed at step" in refused.stdout, refused.stdout[-3000:]
     assert "No matching distribution found for no-such-package-for-django-deploy" in refused.stdout
     assert "Step 1/" not in refused.stdout
+    assert "<h1>Notes</h1>" in home_page()
+
+
+def test_settings_that_do_not_import_are_refused_before_the_release_starts(
+    host, deployed, tmp_path
+):
+    source = copy_of(deployed, tmp_path)
+    append(source / NAME / "settings.py", "\nimport debug_toolbar_not_installed  # noqa\n")
+    live = code_of(host, f"{NAME}_web")
+
+    refused = deploy(source, check=False)
+    assert refused.returncode != 0
+    # One line: the module, the error and where in the project it came from.
+    assert re.search(
+        rf"The settings {NAME}\.settings do not load: ModuleNotFoundError: No module named"
+        rf" 'debug_toolbar_not_installed' \({NAME}/settings\.py, line \d+\)",
+        refused.stdout,
+    ), refused.stdout[-3000:]
+    assert "was not started" in refused.stdout
+    assert code_of(host, f"{NAME}_web") == live
     assert "<h1>Notes</h1>" in home_page()
 
 
@@ -627,6 +685,15 @@ def test_one_off_manage_command_runs_in_the_live_release(host, factor_deployed):
     assert failed.returncode != 0
     assert "Unknown command: 'no_such_command'" in failed.stdout, failed.stdout[-3000:]
     assert "manage.py no_such_command exited with status 1" in failed.stdout
+    # On the host, the same in one command, for a terminal or a script.
+    on_host = host.run(
+        "/usr/local/sbin/%s-manage shell -v 0 -c %s",
+        FACTOR,
+        "from jobs.models import ReleaseRun; print('runs:', ReleaseRun.objects.count())",
+    )
+    assert on_host.rc == 0 and on_host.stdout.strip() == "runs: 1", on_host.stderr
+    assert host.run("/usr/local/sbin/%s-manage no_such_command", FACTOR).rc == 1
+    assert host.check_output("docker ps -aq --filter label=django-deploy.service=manage") == ""
 
 
 def test_scheduled_job_runs_in_the_live_release(host, factor_deployed):
@@ -637,6 +704,10 @@ def test_scheduled_job_runs_in_the_live_release(host, factor_deployed):
     result = host.check_output("systemctl show -p Result --value %s-job-record.service", FACTOR)
     assert result == "success"
     assert releases_recorded() == before + 1
+    # It ran in a container of its own, which is gone; the site's web container ran nothing.
+    journal = host.check_output("journalctl -u %s-job-record.service -o cat --no-pager", FACTOR)
+    assert "release recorded" in journal
+    assert host.check_output("docker ps -aq --filter name=%s_job_record", FACTOR) == ""
 
 
 def test_paas_project_code_and_dependency_change_releases_again_and_rolls_back(

@@ -24,6 +24,7 @@ SAMPLE = {
     "django_stack_database_name": "blog",
     "django_stack_media_dir": "/srv/blog/data/media",
     "django_stack_project_name": "blog",
+    "django_stack_redis": True,
     "site_backup_copy_command": 'rsync -a "$BACKUP_PATH" backup@example.com:blog/',
     "site_backup_dir": "/srv/blog/backups",
     "site_backup_keep_daily": 7,

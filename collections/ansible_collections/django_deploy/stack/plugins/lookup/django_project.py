@@ -9,8 +9,8 @@ reads the project's files, never imports them, and returns one dict:
   DJANGO_SETTINGS_MODULE to ("" when it sets none);
 - requirements: the requirements file and every file it includes (-r, -c, --requirement,
   --constraint, followed from each file's own directory), as paths relative to source_dir, in
-  the order found; or a uv.lock and its pyproject.toml (named, or found when there is no
-  requirements.txt); the image build installs from the first;
+  the order found; or a uv.lock or poetry.lock and its pyproject.toml (named, or found when there
+  is no requirements.txt); the image build installs from the first;
 - build_files: the same files as extra files of the image's build context: src (on the
   controller) and dest (below project/);
 - processes: the Procfile's process types, name -> command, in file order ({} without one);
@@ -39,8 +39,9 @@ options:
     default: ""
   requirements_file:
     description:
-      - The requirements file, relative to the project's directory, or a uv.lock (with the
-        pyproject.toml beside it). Left at requirements.txt and absent, the project's uv.lock.
+      - The requirements file, relative to the project's directory, or a uv.lock or poetry.lock
+        (with the pyproject.toml beside it). Left at requirements.txt and absent, the project's
+        uv.lock or poetry.lock.
     type: str
     default: requirements.txt
 """
@@ -61,6 +62,9 @@ MODULE_NAME = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$")
 INCLUDE = re.compile(r"^\s*(?:-r|-c|--requirement|--constraint)(?:\s*=\s*|\s+|(?=\S))(\S+)")
 PROCESS_LINE = re.compile(r"^([A-Za-z0-9_-]+)\s*:\s*(.*)$")
 DEFAULT_REQUIREMENTS = "requirements.txt"
+LOCK_FILES = ("uv.lock", "poetry.lock")
+# Poetry 2's lock (2.1) records each package's groups and markers, which the image's export reads.
+POETRY_LOCK_VERSION = re.compile(r'^lock-version\s*=\s*"(\d+)\.(\d+)"', re.MULTILINE)
 
 
 def _read(path):
@@ -104,22 +108,16 @@ def requirement_files(top, first):
 
 
 def dependency_files(top, requirements_file):
-    """(relative paths, errors): the first path is what the image installs from. A uv.lock (named,
-    or found when the default requirements.txt is not there) comes with its pyproject.toml."""
+    """(relative paths, errors): the first path is what the image installs from. A uv.lock or
+    poetry.lock (named, or found when the default requirements.txt is not there) comes with its
+    pyproject.toml."""
     lock = ""
-    if os.path.basename(requirements_file) == "uv.lock":
+    if os.path.basename(requirements_file) in LOCK_FILES:
         lock = os.path.normpath(requirements_file)
     elif requirements_file == DEFAULT_REQUIREMENTS and not os.path.isfile(
         os.path.join(top, DEFAULT_REQUIREMENTS)
     ):
-        if os.path.isfile(os.path.join(top, "uv.lock")):
-            lock = "uv.lock"
-        elif os.path.isfile(os.path.join(top, "poetry.lock")):
-            return [], [
-                "the project has poetry.lock and no requirements.txt: export it with"
-                " `poetry export --output requirements.txt` (poetry-plugin-export) and deploy"
-                " that."
-            ]
+        lock = next((name for name in LOCK_FILES if os.path.isfile(os.path.join(top, name))), "")
     if not lock:
         return requirement_files(top, requirements_file)
     files = [lock, os.path.join(os.path.dirname(lock), "pyproject.toml")]
@@ -130,6 +128,15 @@ def dependency_files(top, requirements_file):
         if not os.path.isfile(os.path.join(top, relative))
         or not os.path.realpath(os.path.join(top, relative)).startswith(real_top + os.sep)
     ]
+    if not errors and os.path.basename(lock) == "poetry.lock":
+        version = POETRY_LOCK_VERSION.search(_read(os.path.join(top, lock)))
+        if not version or (int(version.group(1)), int(version.group(2))) < (2, 1):
+            errors.append(
+                f"{lock} was written by Poetry 1 (lock-version below 2.1), which does not record"
+                " the group of each package: run `poetry lock` with Poetry 2, or export a"
+                " requirements file (`poetry export --only main --output requirements.txt`) and"
+                " deploy that."
+            )
     return files, errors
 
 
@@ -182,8 +189,8 @@ def django_project(top, settings_module="", requirements_file=DEFAULT_REQUIREMEN
     requirements, requirement_errors = dependency_files(top, requirements_file)
     errors += [
         f"django_web_requirements_file: {error} A project lists its dependencies in a"
-        " requirements file (with or without hashes) or in pyproject.toml with uv.lock, in its"
-        " directory."
+        " requirements file (with or without hashes) or in pyproject.toml with uv.lock or"
+        " poetry.lock, in its directory."
         for error in requirement_errors
     ]
 

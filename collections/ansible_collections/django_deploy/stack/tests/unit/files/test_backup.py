@@ -2,12 +2,16 @@
 runs it (`<project>-backup [LABEL|list|restore NAME]`).
 
 docker is a fake that plays the database container: `docker ps` finds it, `docker exec ... sh -c
-SCRIPT sql PROGRAM ...` answers as the MariaDB client and mariadb-dump would, and what a client
-reads on stdin (a dump loaded into a database) is kept in the test's directory. Every other tool
-is the real one, logged; the backup, media and lock files are real, in tmp_path."""
+SCRIPT sql PROGRAM ...` answers as the MariaDB client and mariadb-dump would (and, with
+FAKE_REDIS=1, a Redis container: redis-cli --rdb, redis-check-rdb and the snapshot's bytes), and
+what a client reads on stdin (a dump loaded into a database) is kept in the test's directory.
+Every other tool is the real one, logged; the backup, media and lock files are real, in
+tmp_path."""
 
 import fcntl
+import gzip
 import json
+import re
 import shlex
 import threading
 import time
@@ -20,13 +24,34 @@ import pytest
 TEMPLATE = Path(__file__).resolve().parents[3] / "roles/site_backup/templates/backup.sh.j2"
 TOOLS = [
     *("cat", "chmod", "date", "find", "flock", "gzip", "head", "mkdir", "mktemp", "mv"),
-    *("rm", "sha256sum", "sort", "stat", "tail", "tar", "wc"),
+    *("rm", "sed", "sha256sum", "sleep", "sort", "stat", "tail", "tar", "tr", "wc"),
 ]
 TABLES = "auth_user\nblog_post"
 
 FAKE_DOCKER = r"""
-[[ $1 == ps ]] && { log_call "$@"; echo c0ffee; exit 0; }
+if [[ $1 == ps ]]; then
+    log_call "$@"
+    if [[ "$*" != *service=redis* ]]; then
+        echo c0ffee
+    elif [[ ${FAKE_REDIS:-0} == 1 ]]; then
+        echo fa11ed
+    fi
+    exit 0
+fi
 [[ $1 == exec ]] || { log_call "$@"; exit 1; }
+if [[ $2 == fa11ed ]]; then
+    log_call "$@"
+    case "$*" in
+        *"--rdb /tmp/backup.rdb"*) exit 0 ;;
+        *redis-check-rdb*)
+            [[ ${FAKE_BAD_SNAPSHOT:-0} == 0 ]] || { echo "--- RDB ERROR DETECTED ---"; exit 1; }
+            printf '%s\n' "[offset 0] Checking RDB file /tmp/backup.rdb" "[info] 3 keys read"
+            exit 0
+            ;;
+        *"cat /tmp/backup.rdb"*) printf 'REDIS0012-snapshot'; exit 0 ;;
+    esac
+    exit 1
+fi
 args=("$@")
 shift
 [[ $1 == --interactive ]] && shift
@@ -86,6 +111,7 @@ def render(tmp_path: Path, **settings) -> Path:
         "site_backup_keep_weekly": 4,
         "site_backup_verify_restore": True,
         "site_backup_copy_command": "",
+        "django_stack_redis": False,
     }
     values.update(settings)
     # A shell script, not HTML: nothing to escape (Ansible renders templates the same way).
@@ -264,6 +290,45 @@ def test_restore_of_a_name_that_is_no_backup_lists_the_backups_and_touches_nothi
     assert "there is no backup '20200101T000000Z-nothing'; the backups are:" in result.stderr
     assert "20261120T120000Z-manual" in result.stderr
     assert not any("--database=" in line for line in host.bin.lines("docker"))
+
+
+def test_with_redis_a_backup_holds_its_checked_snapshot(host):
+    result = host.run("manual", FAKE_REDIS="1")
+
+    assert result.returncode == 0, result.stderr
+    (name,) = host.listed()
+    assert re.search(r", redis \d+ bytes \(3 keys, snapshot checked\), ", result.stdout), (
+        result.stdout
+    )
+    backup = host.backups / name
+    assert gzip.decompress((backup / "redis.rdb.gz").read_bytes()) == b"REDIS0012-snapshot"
+    assert json.loads((backup / "manifest.json").read_text())["redis"]["keys"] == 3
+    assert "redis.rdb.gz" in (backup / "SHA256SUMS").read_text()
+    # The password is read in the container, never a process argument.
+    assert any(
+        "REDISCLI_AUTH=$(cat /run/secrets/password)" in line for line in host.bin.lines("docker")
+    )
+
+
+def test_a_redis_snapshot_that_fails_its_check_keeps_nothing(host):
+    result = host.run("manual", FAKE_REDIS="1", FAKE_BAD_SNAPSHOT="1")
+
+    assert result.returncode == 1
+    assert "Redis's snapshot does not pass redis-check-rdb; nothing was kept" in result.stderr
+    assert host.listed() == []
+    assert not list(host.backups.glob(".*.partial"))
+
+
+def test_a_backup_with_redis_data_is_not_restored_without_redis_running(host):
+    assert host.run("manual", FAKE_REDIS="1").returncode == 0
+    (name,) = host.listed()
+
+    result = host.run("restore", name)
+
+    assert result.returncode == 1
+    assert "holds Redis's data but Redis is not running" in result.stderr
+    assert not (host.db / "loaded-blog").exists()
+    assert (host.bin.root / "media" / "upload.txt").exists()
 
 
 def test_a_damaged_backup_is_not_restored(host):

@@ -140,11 +140,30 @@ def test_a_uv_project_installs_from_its_lock_with_its_pyproject(project):
     assert "django_web_requirements_file" in " ".join(missing["errors"])
 
 
-def test_a_poetry_project_is_told_how_to_export_its_lock(project):
+def test_a_poetry_2_lock_is_what_the_image_installs(project):
     (project / "requirements.txt").unlink()
     (project / "pyproject.toml").write_text("[tool.poetry]\n")
-    (project / "poetry.lock").write_text("")
+    (project / "poetry.lock").write_text('[metadata]\nlock-version = "2.1"\n')
+
+    found = django_project(str(project))
+
+    assert found["errors"] == []
+    assert found["requirements"] == ["poetry.lock", "pyproject.toml"]
+
+
+def test_a_poetry_1_lock_is_refused_with_what_to_run(project):
+    (project / "requirements.txt").unlink()
+    (project / "pyproject.toml").write_text("[tool.poetry]\n")
+    (project / "poetry.lock").write_text('[metadata]\nlock-version = "2.0"\n')
 
     errors = " ".join(django_project(str(project))["errors"])
 
-    assert "django_web_requirements_file" in errors and "poetry export" in errors
+    assert "django_web_requirements_file" in errors and "Poetry 1" in errors
+    assert "poetry lock" in errors and "poetry export" in errors
+
+
+def test_a_requirements_file_wins_over_a_lock_beside_it(project):
+    (project / "pyproject.toml").write_text("[tool.poetry]\n")
+    (project / "poetry.lock").write_text('[metadata]\nlock-version = "2.1"\n')
+
+    assert django_project(str(project))["requirements"] == ["requirements.txt"]
