@@ -27,9 +27,16 @@ class RequestLoop:
     block's duration); collects the answers that were not 200, with when they came."""
 
     def __init__(
-        self, url: str, clients: int = 2, interval: float = 0.05, verify: bool | str = True
+        self,
+        url: str,
+        clients: int = 2,
+        interval: float = 0.05,
+        verify: bool | str = True,
+        host: str | None = None,
     ) -> None:
         self.sent = 0
+        # The Host header a site behind an address it does not serve by name expects.
+        self._headers = {**HEADERS, **({"Host": host} if host else {})}
         self.failed: list[str] = []
         self._url = url
         # For HTTPS: True (the system CAs) or the path of a CA bundle, e.g. a test CA's root.
@@ -45,7 +52,10 @@ class RequestLoop:
             while not self._stop.wait(self._interval):
                 try:
                     response = session.get(
-                        self._url, headers=HEADERS, timeout=TIMEOUT_SECONDS, verify=self._verify
+                        self._url,
+                        headers=self._headers,
+                        timeout=TIMEOUT_SECONDS,
+                        verify=self._verify,
                     )
                     status = str(response.status_code)
                 except requests.RequestException as error:

@@ -11,6 +11,7 @@ Prints figures; it asserts nothing.
 """
 
 import json
+import secrets
 import shutil
 import subprocess
 import sys
@@ -22,6 +23,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "resources"))
 from playbook import REPO, run_playbook  # noqa: E402
 from request_loop import RequestLoop  # noqa: E402
+from sample_projects import FACTOR_PROJECT, append, write  # noqa: E402
 
 INVENTORY = "inventory/sandbox/hosts.yml"
 HOST = "sandbox"
@@ -32,13 +34,18 @@ LOAD_CLIENTS = 4
 # In the web container's socket directory, which its user may write.
 BENCHMARK_PID = "/run/uwsgi/benchmark.pid"
 SSH_THROWAWAY_HOST = "-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null"
+# The PaaS-shaped sample project (Redis, a Celery worker), beside the blog on a port of its own,
+# reached at the sandbox's address.
+FACTOR = "factor"
+FACTOR_PORT = 18091
 
 
-def timed(playbook: str, *extra: str, loop: bool = True) -> tuple[float, str]:
-    """Run a playbook against the sandbox; return its wall time and the failed-request figure."""
+def timed(playbook: str, *extra: str, loop: bool = True, url: str = URL) -> tuple[float, str]:
+    """Run a playbook against the sandbox; return its wall time and the failed-request figure of
+    a request loop on `url` meanwhile."""
     started = time.monotonic()
     if loop:
-        with RequestLoop(URL) as requests_during:
+        with RequestLoop(url, host="localhost") as requests_during:
             result = run_playbook(playbook, *extra, inventory=INVENTORY, check=False)
         failed = f"{len(requests_during.failed)} of {requests_during.sent}"
         # "<status> at <seconds>s": how long the failures lasted, e.g. a maintenance page.
@@ -72,6 +79,21 @@ def site_copy(scratch: Path) -> tuple[Path, Path]:
     return source, source / "blog/templates/blog/base.html"
 
 
+def sandbox_address() -> str:
+    return subprocess.run(
+        [
+            "docker",
+            "inspect",
+            "--format",
+            "{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}",
+            HOST,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()[0]
+
+
 def over_ssh(scratch: Path) -> list[str]:
     """Start an SSH server in the sandbox for a new key; return the ansible-playbook arguments
     that reach the sandbox over it (the sandbox inventory stays first, for its group_vars)."""
@@ -85,18 +107,7 @@ def over_ssh(scratch: Path) -> list[str]:
         stdin=(key.with_suffix(".pub")).read_text(),
     )
     in_host("systemctl", "start", "ssh")
-    address = subprocess.run(
-        [
-            "docker",
-            "inspect",
-            "--format",
-            "{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}",
-            HOST,
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.split()[0]
+    address = sandbox_address()
     # A second inventory source for the same host, not extra vars: extra vars would also send the
     # tasks delegated to localhost (packing the code on the controller) over SSH to the sandbox.
     inventory = scratch / "ssh.yml"
@@ -210,6 +221,42 @@ def ssh_rows(rows: dict[str, tuple[float, str]]) -> None:
         timed("site.yml", loop=False)
 
 
+def project_rows(rows: dict[str, tuple[float, str]]) -> None:
+    """The PaaS-shaped sample project beside the blog: its cold deploy (Redis, the worker), a new
+    requirement, a code change (web and worker released) and the rollback, under a request loop on
+    its own site."""
+    url = f"http://{sandbox_address()}:{FACTOR_PORT}/"
+    with tempfile.TemporaryDirectory() as scratch:
+        root = Path(scratch) / FACTOR
+        write(root, FACTOR_PROJECT)
+        # A throwaway Redis password, in a file only this user reads, not on a command line.
+        secret = Path(scratch) / "redis.json"
+        secret.touch(mode=0o600)
+        secret.write_text(json.dumps({"django_stack_redis_password": secrets.token_urlsafe(24)}))
+        settings = {
+            "django_stack_project_name": FACTOR,
+            "django_stack_http_port": FACTOR_PORT,
+            "django_stack_tls": "off",
+            "django_web_wrap_settings": False,
+            "django_stack_redis": True,
+            "django_web_source_dir": str(root),
+        }
+        extra = ["-e", json.dumps(settings), "-e", f"@{secret}"]
+        print("project with Redis and a Celery worker: cold deploy ...")
+        rows["project + Redis + worker: cold"] = timed("site.yml", *extra, loop=False)
+        print("its unchanged rerun ...")
+        rows["- its no-op rerun"] = timed("site.yml", *extra, url=url)
+        append(root / "requirements" / "base.txt", "humanize\n")
+        print("its dependency change ...")
+        rows["- its dependency change (+1 package)"] = timed("site.yml", *extra, url=url)
+        views = root / "jobs" / "views.py"
+        views.write_text(views.read_text().replace("<h1>Jobs</h1>", "<h1>Jobs v2</h1>"))
+        print("its code change, the worker released too ...")
+        rows["- its release of web and worker"] = timed("site.yml", *extra, url=url)
+        print("its rollback ...")
+        rows["- its rollback of web and worker"] = timed("playbooks/rollback.yml", *extra, url=url)
+
+
 def main() -> None:
     subprocess.run(["molecule", "destroy", "-s", "sandbox"], cwd=REPO, check=True)
     subprocess.run(["molecule", "create", "-s", "sandbox"], cwd=REPO, check=True)
@@ -310,11 +357,12 @@ def main() -> None:
     extra["disk of all images"] = in_host(
         "docker", "system", "df", "--format", "{{.Type}} {{.Size}}"
     ).splitlines()[0]
+    project_rows(rows)
 
     print()
-    print(f"{'change deployed':<36} {'wall time':>10}  failed requests")
+    print(f"{'change deployed':<40} {'wall time':>10}  failed requests")
     for name, (seconds, failed) in rows.items():
-        print(f"{name:<36} {seconds:>9.0f}s  {failed}")
+        print(f"{name:<40} {seconds:>9.0f}s  {failed}")
     print()
     for name, value in extra.items():
         print(f"{name:<40} {value}")

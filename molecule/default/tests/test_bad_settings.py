@@ -72,6 +72,8 @@ BAD_SETTINGS: list[tuple[str, object]] = [
         [{"name": "Clear Sessions", "command": "clearsessions", "on_calendar": "daily"}],
     ),
     ("django_stack_redis", True),
+    # The sample pins Django 5.2, which Debian 11's Python 3.9 cannot run.
+    ("django_stack_base_image", "debian:bullseye-slim"),
     # The deploy lock.
     ("deploy_lock_file", "deploy.lock"),
     ("django_web_scheme", "ftp"),

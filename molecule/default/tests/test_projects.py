@@ -13,7 +13,6 @@ import re
 import shutil
 import subprocess
 import sys
-import textwrap
 import time
 import uuid
 from pathlib import Path
@@ -26,7 +25,9 @@ from conftest import (
     admin_add_in_browser,
     run_site_yml,
     run_stack_playbook,
+    secret_hits,
 )
+from sample_projects import FACTOR_PROJECT, append, startproject, write
 
 NAME = "mysite"
 PORT = HOST_VARS["harness_extra_ports"][0]
@@ -38,56 +39,6 @@ SETTINGS = {
     "django_stack_http_port": PORT,
     "django_stack_tls": "off",
 }
-
-NOTES_APP = {
-    "notes/__init__.py": "",
-    "notes/apps.py": """\
-        from django.apps import AppConfig
-
-
-        class NotesConfig(AppConfig):
-            default_auto_field = "django.db.models.BigAutoField"
-            name = "notes"
-        """,
-    "notes/models.py": """\
-        from django.db import models
-
-
-        class Note(models.Model):
-            title = models.CharField(max_length=200)
-            created = models.DateTimeField(auto_now_add=True)
-
-            def __str__(self):
-                return self.title
-        """,
-    "notes/admin.py": """\
-        from django.contrib import admin
-
-        from .models import Note
-
-        admin.site.register(Note)
-        """,
-    "notes/views.py": """\
-        from django.http import HttpResponse
-        from django.utils.html import escape
-
-        from .models import Note
-
-
-        def index(request):
-            titles = "".join(f"<li>{escape(note.title)}</li>" for note in Note.objects.all())
-            return HttpResponse(f"<h1>Notes</h1><ul>{titles}</ul>")
-        """,
-    "notes/urls.py": """\
-        from django.urls import path
-
-        from . import views
-
-        urlpatterns = [path("", views.index, name="index")]
-        """,
-    "notes/migrations/__init__.py": "",
-}
-
 
 # A project written for a PaaS: settings read the environment (dj-database-url, Celery's broker
 # from REDIS_URL), requirements are includes of unpinned lines, a Procfile names its release
@@ -106,239 +57,13 @@ FACTOR_SETTINGS = {
         {"name": "record", "command": "record_release", "on_calendar": "*-1-1 04:00"}
     ],
 }
-FACTOR_PROJECT = {
-    "manage.py": """\
-        #!/usr/bin/env python
-        import os
-        import sys
-
-        if __name__ == "__main__":
-            os.environ.setdefault("DJANGO_SETTINGS_MODULE", "factor.settings")
-            from django.core.management import execute_from_command_line
-
-            execute_from_command_line(sys.argv)
-        """,
-    "Procfile": """\
-        web: gunicorn factor.wsgi --log-file -
-        release: python manage.py record_release
-        worker: celery -A factor worker --loglevel=info --concurrency=1
-        """,
-    "requirements.txt": "-r requirements/production.txt\n",
-    "requirements/production.txt": "-r base.txt\n",
-    "requirements/base.txt": "Django\ndj-database-url\ncelery[redis]\n",
-    "factor/__init__.py": "from .celery import app as celery_app\n\n__all__ = ['celery_app']\n",
-    "factor/celery.py": """\
-        import os
-
-        from celery import Celery
-
-        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "factor.settings")
-        app = Celery("factor")
-        app.config_from_object("django.conf:settings", namespace="CELERY")
-        app.autodiscover_tasks()
-        """,
-    "factor/settings.py": """\
-        import os
-        from pathlib import Path
-
-        import dj_database_url
-
-        BASE_DIR = Path(__file__).resolve().parent.parent
-        SECRET_KEY = os.environ["DJANGO_SECRET_KEY"]
-        DEBUG = os.environ.get("DJANGO_DEBUG", "false") == "true"
-        ALLOWED_HOSTS = os.environ["DJANGO_ALLOWED_HOSTS"].split(",")
-        CSRF_TRUSTED_ORIGINS = os.environ.get("DJANGO_CSRF_TRUSTED_ORIGINS", "").split(",")
-        INSTALLED_APPS = [
-            "django.contrib.admin",
-            "django.contrib.auth",
-            "django.contrib.contenttypes",
-            "django.contrib.sessions",
-            "django.contrib.messages",
-            "django.contrib.staticfiles",
-            "jobs",
-        ]
-        MIDDLEWARE = [
-            "django.middleware.security.SecurityMiddleware",
-            "django.contrib.sessions.middleware.SessionMiddleware",
-            "django.middleware.common.CommonMiddleware",
-            "django.middleware.csrf.CsrfViewMiddleware",
-            "django.contrib.auth.middleware.AuthenticationMiddleware",
-            "django.contrib.messages.middleware.MessageMiddleware",
-        ]
-        ROOT_URLCONF = "factor.urls"
-        TEMPLATES = [
-            {
-                "BACKEND": "django.template.backends.django.DjangoTemplates",
-                "APP_DIRS": True,
-                "OPTIONS": {
-                    "context_processors": [
-                        "django.template.context_processors.request",
-                        "django.contrib.auth.context_processors.auth",
-                        "django.contrib.messages.context_processors.messages",
-                    ]
-                },
-            }
-        ]
-        WSGI_APPLICATION = "factor.wsgi.application"
-        DATABASES = {"default": dj_database_url.config(conn_max_age=60)}
-        DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-        USE_TZ = True
-        STATIC_URL = "static/"
-        CELERY_BROKER_URL = os.environ["REDIS_URL"]
-        """,
-    "factor/urls.py": """\
-        from django.contrib import admin
-        from django.urls import include, path
-
-        urlpatterns = [path("admin/", admin.site.urls), path("", include("jobs.urls"))]
-        """,
-    "factor/wsgi.py": """\
-        import os
-
-        from django.core.wsgi import get_wsgi_application
-
-        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "factor.settings")
-        application = get_wsgi_application()
-        """,
-    "jobs/__init__.py": "",
-    "jobs/migrations/__init__.py": "",
-    "jobs/management/__init__.py": "",
-    "jobs/management/commands/__init__.py": "",
-    "jobs/models.py": """\
-        from django.db import models
-
-
-        class Job(models.Model):
-            number = models.IntegerField()
-            square = models.IntegerField(null=True, blank=True)
-
-
-        class ReleaseRun(models.Model):
-            at = models.DateTimeField(auto_now_add=True)
-        """,
-    "jobs/migrations/0001_initial.py": """\
-        from django.db import migrations, models
-
-
-        def id_field():
-            return models.BigAutoField(
-                auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-            )
-
-
-        class Migration(migrations.Migration):
-            initial = True
-            dependencies = []
-            operations = [
-                migrations.CreateModel(
-                    name="Job",
-                    fields=[
-                        ("id", id_field()),
-                        ("number", models.IntegerField()),
-                        ("square", models.IntegerField(blank=True, null=True)),
-                    ],
-                ),
-                migrations.CreateModel(
-                    name="ReleaseRun",
-                    fields=[("id", id_field()), ("at", models.DateTimeField(auto_now_add=True))],
-                ),
-            ]
-        """,
-    "jobs/admin.py": """\
-        from django.contrib import admin
-
-        from .models import Job
-
-        admin.site.register(Job)
-        """,
-    "jobs/tasks.py": """\
-        from celery import shared_task
-
-        from .models import Job
-
-
-        @shared_task
-        def square(job_id):
-            job = Job.objects.get(pk=job_id)
-            job.square = job.number * job.number
-            job.save()
-        """,
-    "jobs/views.py": """\
-        from django.http import HttpResponse
-
-        from .models import Job, ReleaseRun
-        from .tasks import square
-
-
-        def index(request):
-            jobs = "".join(
-                f"<li>{job.number} squared is {job.square}</li>" for job in Job.objects.all()
-            )
-            return HttpResponse(
-                f"<h1>Jobs</h1><p>releases: {ReleaseRun.objects.count()}</p><ul>{jobs}</ul>"
-            )
-
-
-        def submit(request):
-            job = Job.objects.create(number=int(request.GET["n"]))
-            square.delay(job.pk)
-            return HttpResponse(f"queued {job.pk}")
-        """,
-    "jobs/urls.py": """\
-        from django.urls import path
-
-        from . import views
-
-        urlpatterns = [path("", views.index), path("submit", views.submit)]
-        """,
-    "jobs/management/commands/record_release.py": """\
-        from django.core.management.base import BaseCommand
-
-        from jobs.models import ReleaseRun
-
-
-        class Command(BaseCommand):
-            def handle(self, *args, **options):
-                ReleaseRun.objects.create()
-                self.stdout.write("release recorded")
-        """,
-}
-
-
-def write(root: Path, files: dict[str, str]) -> None:
-    for relative, text in files.items():
-        path = root / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text))
-
-
-def append(path: Path, text: str) -> None:
-    path.write_text(path.read_text() + textwrap.dedent(text))
 
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory) -> Path:
-    """startproject, the notes app and its first migration (made with the controller's Django,
-    on SQLite, as a developer would), and `Django` unpinned as the only requirement."""
-    root = tmp_path_factory.mktemp("projects") / NAME
-    root.mkdir()
-    django_admin = Path(sys.executable).with_name("django-admin")
-    subprocess.run([django_admin, "startproject", NAME, str(root)], check=True)
-    write(root, NOTES_APP)
-    append(root / NAME / "settings.py", '\nINSTALLED_APPS += ["notes"]\n')
-    append(
-        root / NAME / "urls.py",
-        '\nfrom django.urls import include\n\nurlpatterns += [path("", include("notes.urls"))]\n',
-    )
-    subprocess.run(
-        [sys.executable, "manage.py", "makemigrations", "notes"],
-        cwd=root,
-        check=True,
-        capture_output=True,
-    )
-    (root / "db.sqlite3").unlink(missing_ok=True)
-    (root / "requirements.txt").write_text("Django\n")
-    return root
+    """startproject, the notes app and its first migration, `Django` unpinned as the only
+    requirement (sample_projects.startproject)."""
+    return startproject(tmp_path_factory.mktemp("projects") / NAME, NAME)
 
 
 def deploy(
@@ -560,6 +285,19 @@ def test_dependency_change_goes_live_and_rolls_back(host, deployed, tmp_path):
     loop.assert_none_failed()
     assert re.search(r"<p>\w+ notes</p>", home_page())
     assert image_of(host, f"{NAME}_web") != image_before
+    # The build kept pip's cache (downloads, wheels) in its stage for the next build to start
+    # from; the image that runs has none of it.
+    cached = host.check_output(
+        "docker run --rm --entrypoint du %s/web-build:cache -sk /root/.cache/pip", NAME
+    )
+    assert int(cached.split()[0]) > 1024, cached
+    assert (
+        host.run(
+            "docker run --rm --user 0 --entrypoint ls %s /root/.cache/pip",
+            image_of(host, f"{NAME}_web"),
+        ).rc
+        != 0
+    )
 
     with RequestLoop(URL) as loop:
         run_stack_playbook("playbooks/rollback.yml", "-e", json.dumps(SETTINGS))
@@ -602,13 +340,18 @@ def test_startproject_site_backup_and_restore_bring_notes_and_uploads_back(host,
     assert requests.get(f"{URL}/media/kept.txt", timeout=10).text == "kept upload"
 
 
+# The first deploy's output, at the highest verbosity (test_paas_project_shows_no_secret).
+FACTOR_FIRST_DEPLOY: list[str] = []
+
+
 @pytest.fixture(scope="module")
 def factor_deployed(host, tmp_path_factory) -> Path:
-    """The PaaS-shaped project deployed with Redis on; removed from the host afterwards."""
+    """The PaaS-shaped project deployed with Redis on (-vvv); removed from the host afterwards."""
     root = tmp_path_factory.mktemp("projects") / FACTOR
     write(root, FACTOR_PROJECT)
     try:
-        deploy(root, settings=FACTOR_SETTINGS)
+        first = deploy(root, "-vvv", settings=FACTOR_SETTINGS)
+        FACTOR_FIRST_DEPLOY.append(first.stdout + first.stderr)
         yield root
     finally:
         remove_project(host, FACTOR)
@@ -656,6 +399,20 @@ def test_paas_project_runs_its_release_command_worker_and_redis(host, factor_dep
     # An unchanged rerun changes nothing, the worker and Redis included.
     rerun = deploy(factor_deployed, settings=FACTOR_SETTINGS)
     assert re.search(r"changed=0\b", rerun.stdout), rerun.stdout[-3000:]
+
+
+def test_paas_project_shows_no_secret_in_its_verbose_deploy_or_containers(host, factor_deployed):
+    """Redis's password too: its tasks, the redis.conf include and REDIS_URL (composed in the
+    container) keep it out of the -vvv output and out of `docker inspect`."""
+    variables = [name for name in HOST_VARS if name.startswith("vault_")]
+    assert "vault_django_stack_redis_password" in variables
+    (output,) = FACTOR_FIRST_DEPLOY
+    assert secret_hits(output, variables) == dict.fromkeys(variables, 0)
+    containers = host.check_output(
+        "docker inspect $(docker ps --all --quiet --filter label=django-deploy.project=%s)", FACTOR
+    )
+    assert secret_hits(containers, variables) == dict.fromkeys(variables, 0)
+    assert "REDIS_PASSWORD_FILE" in containers
 
 
 def test_paas_project_admin_in_a_browser(factor_deployed, browser, admin_password):

@@ -7,10 +7,8 @@ counts every vault value, and the random part of each, in the whole output.
 """
 
 import json
-import os
-from pathlib import Path
 
-from conftest import HOST_VARS, PROJECT, run_site_yml, secret, wait_for_site
+from conftest import HOST_VARS, PROJECT, run_site_yml, secret_hits, wait_for_site
 from playbook import failures
 
 # The blog's secrets: Redis is off for it (test_projects.py deploys a project with Redis on).
@@ -23,11 +21,6 @@ CRASH_LOOPING_WEB = {
     "django_web_extra_env": {"UWSGI_NEED_PLUGIN": "nonexistent_plugin"},
     "django_stack_wait_timeout": 30,
 }
-
-
-def random_part(variable: str) -> str:
-    path = Path(os.environ["MOLECULE_EPHEMERAL_DIRECTORY"]) / "secrets" / variable
-    return path.read_text().strip()
 
 
 def test_no_secret_in_verbose_output_of_a_good_and_a_failed_deploy():
@@ -44,21 +37,14 @@ def test_no_secret_in_verbose_output_of_a_good_and_a_failed_deploy():
     assert failed.returncode != 0, "the crash-looping web container was accepted"
     assert f"{PROJECT}_web is not healthy" in failed.stdout, failures(failed.stdout)
     assert len(VAULT_VARIABLES) == 4
-    output = "\n".join(outputs)
-    hits = {
-        name: output.count(secret(name)) + output.count(random_part(name))
-        for name in VAULT_VARIABLES
-    }
+    hits = secret_hits("\n".join(outputs), VAULT_VARIABLES)
     assert hits == dict.fromkeys(VAULT_VARIABLES, 0), hits
 
 
 def test_no_secret_in_any_container_configuration(host):
     """Secrets reach containers as files: `docker inspect` shows paths, never a value."""
     configuration = host.check_output("docker inspect $(docker ps --all --quiet)")
-    hits = {
-        name: configuration.count(secret(name)) + configuration.count(random_part(name))
-        for name in VAULT_VARIABLES
-    }
+    hits = secret_hits(configuration, VAULT_VARIABLES)
     assert hits == dict.fromkeys(VAULT_VARIABLES, 0), hits
     assert "/run/secrets/" in configuration
 

@@ -1,7 +1,7 @@
 """Lookup django_project: what the deployment needs to know of a Django project, on the controller.
 
     lookup('django_deploy.stack.django_project', source_dir, settings_module='',
-           requirements_file='requirements.txt')
+           requirements_file='requirements.txt', base_image='debian:trixie-slim')
 
 reads the project's files, never imports them, and returns one dict:
 
@@ -14,9 +14,14 @@ reads the project's files, never imports them, and returns one dict:
 - build_files: the same files as extra files of the image's build context: src (on the
   controller) and dest (below project/);
 - processes: the Procfile's process types, name -> command, in file order ({} without one);
-- errors: what keeps the project from deploying, each naming the setting or file to fix.
+- django_version: the Django release (X.Y) the requirements pin (==, ~=) or the lock holds, or "";
+- dependency_digest: a SHA-256 of the dependency files (each one's path and content): what the
+  web image installs, so a change of any of them (an include, a lock) needs a new image;
+- errors: what keeps the project from deploying, each naming the setting or file to fix; among
+  them a pinned Django that needs a newer Python than the base image's Debian release has.
 """
 
+import hashlib
 import os
 import re
 
@@ -37,6 +42,12 @@ options:
     description: The settings module to use instead of the one manage.py names.
     type: str
     default: ""
+  base_image:
+    description:
+      - The web image's base (django_stack_base_image). When its name has a Debian release's
+        code name, a Django pin that needs a newer Python than that release has is an error.
+    type: str
+    default: ""
   requirements_file:
     description:
       - The requirements file, relative to the project's directory, or a uv.lock or poetry.lock
@@ -48,7 +59,9 @@ options:
 
 RETURN = r"""
 _raw:
-  description: One dict with settings_module, requirements, build_files, processes and errors.
+  description: >-
+    One dict with settings_module, requirements, build_files, processes, django_version,
+    dependency_digest and errors.
   type: list
   elements: dict
 """
@@ -63,6 +76,26 @@ INCLUDE = re.compile(r"^\s*(?:-r|-c|--requirement|--constraint)(?:\s*=\s*|\s+|(?
 PROCESS_LINE = re.compile(r"^([A-Za-z0-9_-]+)\s*:\s*(.*)$")
 DEFAULT_REQUIREMENTS = "requirements.txt"
 LOCK_FILES = ("uv.lock", "poetry.lock")
+# Django pinned: "Django==5.2.*", "django~=4.2.0", "Django[argon2]==6.0" (not a lower bound: pip
+# then picks a release for the image's Python).
+DJANGO_PIN = re.compile(
+    r"^\s*django\s*(?:\[[^\]]*\])?\s*(?:===?|~=)\s*(\d+)\.(\d+)", re.IGNORECASE | re.MULTILINE
+)
+DJANGO_LOCKED = re.compile(r'^name = "django"\nversion = "(\d+)\.(\d+)', re.MULTILINE)
+# The python3 of each Debian release the base image may be.
+DEBIAN_PYTHON = {"bullseye": (3, 9), "bookworm": (3, 11), "trixie": (3, 13), "forky": (3, 13)}
+# The oldest Python of each Django release (its release notes); the newest for a release not
+# listed is that of the newest one listed.
+DJANGO_PYTHON = {
+    (3, 2): (3, 6),
+    (4, 0): (3, 8),
+    (4, 1): (3, 8),
+    (4, 2): (3, 8),
+    (5, 0): (3, 10),
+    (5, 1): (3, 10),
+    (5, 2): (3, 10),
+    (6, 0): (3, 12),
+}
 # Poetry 2's lock (2.1) records each package's groups and markers, which the image's export reads.
 POETRY_LOCK_VERSION = re.compile(r'^lock-version\s*=\s*"(\d+)\.(\d+)"', re.MULTILINE)
 
@@ -140,6 +173,51 @@ def dependency_files(top, requirements_file):
     return files, errors
 
 
+def dependency_digest(top, requirements):
+    """SHA-256 over each dependency file's relative path and content (a missing one: its path)."""
+    digest = hashlib.sha256()
+    for relative in requirements:
+        path = os.path.join(top, relative)
+        digest.update(relative.encode() + b"\0")
+        if os.path.isfile(path):
+            with open(path, "rb") as handle:
+                digest.update(hashlib.sha256(handle.read()).digest())
+    return digest.hexdigest()
+
+
+def django_version(top, requirements):
+    """(major, minor) of the Django the requirement files pin or the lock holds, or None."""
+    for relative in requirements:
+        text = _read(os.path.join(top, relative))
+        found = (DJANGO_LOCKED if relative.endswith(".lock") else DJANGO_PIN).search(text)
+        if found:
+            return int(found.group(1)), int(found.group(2))
+    return None
+
+
+def python_error(version, base_image):
+    """The error for a Django `version` that needs a newer Python than `base_image` has, or ""."""
+    release = next((name for name in DEBIAN_PYTHON if name in base_image), "")
+    if not version or not release:
+        return ""
+    known = [django for django in sorted(DJANGO_PYTHON) if django <= version]
+    if not known:
+        return ""
+    needed, python = DJANGO_PYTHON[known[-1]], DEBIAN_PYTHON[release]
+    if python >= needed:
+        return ""
+    newer = [name for name, has in DEBIAN_PYTHON.items() if has >= needed]
+    supported = [django for django, oldest in DJANGO_PYTHON.items() if oldest <= python]
+    return (
+        f"django_web_requirements_file: the project pins Django {'.'.join(map(str, version))},"
+        f" which needs Python {'.'.join(map(str, needed))} or newer, and the web image's base"
+        f" {base_image} (django_stack_base_image) has Debian {release}'s Python"
+        f" {'.'.join(map(str, python))}: set django_stack_base_image to debian:{newer[0]}-slim,"
+        f" or pin a Django that supports Python {'.'.join(map(str, python))}"
+        f" ({'.'.join(map(str, supported[-1]))} or older)."
+    )
+
+
 def procfile_processes(text):
     """({name: command}, errors) of a Procfile's lines."""
     processes, errors = {}, []
@@ -156,7 +234,7 @@ def procfile_processes(text):
     return processes, errors
 
 
-def django_project(top, settings_module="", requirements_file=DEFAULT_REQUIREMENTS):
+def django_project(top, settings_module="", requirements_file=DEFAULT_REQUIREMENTS, base_image=""):
     errors = []
     manage_py = os.path.join(top, "manage.py")
     if not os.path.isfile(manage_py):
@@ -169,6 +247,8 @@ def django_project(top, settings_module="", requirements_file=DEFAULT_REQUIREMEN
             "requirements": [],
             "build_files": [],
             "processes": {},
+            "django_version": "",
+            "dependency_digest": "",
             "errors": errors,
         }
 
@@ -194,6 +274,9 @@ def django_project(top, settings_module="", requirements_file=DEFAULT_REQUIREMEN
         for error in requirement_errors
     ]
 
+    version = None if requirement_errors else django_version(top, requirements)
+    errors += [error for error in [python_error(version, base_image)] if error]
+
     processes, procfile_errors = {}, []
     procfile = os.path.join(top, "Procfile")
     if os.path.isfile(procfile):
@@ -207,6 +290,8 @@ def django_project(top, settings_module="", requirements_file=DEFAULT_REQUIREMEN
             for relative in requirements
         ],
         "processes": processes,
+        "django_version": ".".join(map(str, version)) if version else "",
+        "dependency_digest": dependency_digest(top, requirements),
         "errors": errors,
     }
 
@@ -220,6 +305,7 @@ class LookupModule(LookupBase):
                     str(term),
                     self.get_option("settings_module"),
                     self.get_option("requirements_file"),
+                    self.get_option("base_image"),
                 )
                 for term in terms
             ]

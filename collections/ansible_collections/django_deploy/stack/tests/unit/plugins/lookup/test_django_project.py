@@ -27,6 +27,7 @@ def project(tmp_path):
 def test_a_startproject_site_needs_nothing_more(project):
     found = django_project(str(project))
 
+    assert found.pop("dependency_digest")
     assert found == {
         "settings_module": "mysite.settings",
         "requirements": ["requirements.txt"],
@@ -34,6 +35,7 @@ def test_a_startproject_site_needs_nothing_more(project):
             {"src": str(project / "requirements.txt"), "dest": "project/requirements.txt"}
         ],
         "processes": {},
+        "django_version": "",
         "errors": [],
     }
 
@@ -167,3 +169,78 @@ def test_a_requirements_file_wins_over_a_lock_beside_it(project):
     (project / "poetry.lock").write_text('[metadata]\nlock-version = "2.1"\n')
 
     assert django_project(str(project))["requirements"] == ["requirements.txt"]
+
+
+@pytest.mark.parametrize(
+    ("line", "version"),
+    [
+        ("Django==5.2.4", "5.2"),
+        ("django ~= 4.2.0", "4.2"),
+        ("Django[argon2]==6.0.*  # pinned", "6.0"),
+        ("Django>=5.2", ""),
+        ("django-environ==0.12.0", ""),
+    ],
+)
+def test_the_django_release_a_requirement_pins(project, line, version):
+    (project / "requirements.txt").write_text(f"{line}\nhumanize\n")
+
+    assert django_project(str(project))["django_version"] == version
+
+
+def test_a_django_that_needs_a_newer_python_than_the_base_image_is_refused(project):
+    (project / "requirements.txt").write_text("-r base.txt\n")
+    (project / "base.txt").write_text("Django==6.0.1\n")
+
+    errors = django_project(str(project), base_image="debian:bookworm-slim")["errors"]
+
+    assert len(errors) == 1
+    assert "pins Django 6.0, which needs Python 3.12 or newer" in errors[0]
+    assert (
+        "debian:bookworm-slim (django_stack_base_image) has Debian bookworm's Python 3.11"
+        in errors[0]
+    )
+    assert "debian:trixie-slim" in errors[0] and "(5.2 or older)" in errors[0]
+
+
+@pytest.mark.parametrize(
+    "base_image", ["debian:trixie-slim", "registry.example.org/debian:forky", "mycorp/python:3.13"]
+)
+def test_a_django_the_image_python_runs_or_an_unknown_image_passes(project, base_image):
+    (project / "requirements.txt").write_text("Django==6.0.1\n")
+
+    assert django_project(str(project), base_image=base_image)["errors"] == []
+
+
+def test_a_lock_gives_the_django_release(project):
+    (project / "requirements.txt").unlink()
+    (project / "pyproject.toml").write_text("[project]\n")
+    (project / "uv.lock").write_text('[[package]]\nname = "django"\nversion = "6.0.2"\n')
+
+    found = django_project(str(project), base_image="debian:bullseye-slim")
+
+    assert found["django_version"] == "6.0"
+    assert "Debian bullseye's Python 3.9" in found["errors"][0]
+
+
+def test_the_dependency_digest_follows_every_dependency_file(project):
+    (project / "requirements.txt").write_text("-r requirements/base.txt\n")
+    (project / "requirements").mkdir()
+    (project / "requirements" / "base.txt").write_text("Django\n")
+    before = django_project(str(project))["dependency_digest"]
+    (project / "mysite" / "views.py").write_text("# code, not a dependency\n")
+    assert django_project(str(project))["dependency_digest"] == before
+
+    (project / "requirements" / "base.txt").write_text("Django\nhumanize\n")
+
+    assert django_project(str(project))["dependency_digest"] != before
+
+
+def test_the_dependency_digest_of_a_lock_project_follows_its_lock(project):
+    (project / "requirements.txt").unlink()
+    (project / "pyproject.toml").write_text("[project]\n")
+    (project / "uv.lock").write_text("version = 1\n")
+    before = django_project(str(project))["dependency_digest"]
+
+    (project / "uv.lock").write_text("version = 1\n# relocked\n")
+
+    assert django_project(str(project))["dependency_digest"] != before
