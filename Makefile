@@ -153,7 +153,7 @@ manage: setup  ## Run a manage.py command in the demo's live release (COMMAND="c
 		-e "$$(python -c 'import json, os; print(json.dumps({"command": os.environ.get("COMMAND", "")}))')"
 
 benchmark: harness  ## Time cold/unchanged/code-only deploys on a fresh sandbox, print image sizes
-	python molecule/sandbox/benchmark.py
+	python molecule/sandbox/benchmark.py $(BENCHMARK_ARGS)
 
 demo-destroy:  ## Remove the demo's throwaway host
 	molecule destroy -s sandbox

@@ -7,6 +7,8 @@ connection of the sandbox inventory; the no-op, code-only and rollback rows run 
 the way real hosts are reached (the sandbox gets an SSH server and a throwaway key for it). Then
 requests per second of the home page through nginx and from uWSGI's own HTTP server (the same
 image and worker settings), image sizes, and the disk the releases take after ten deploys.
+Then the rows of a project with Redis and a Celery worker beside the blog (sample_projects). With
+`--projects-only` (`make benchmark BENCHMARK_ARGS=--projects-only`) only those, on a fresh sandbox.
 Prints figures; it asserts nothing.
 """
 
@@ -257,11 +259,22 @@ def project_rows(rows: dict[str, tuple[float, str]]) -> None:
         rows["- its rollback of web and worker"] = timed("playbooks/rollback.yml", *extra, url=url)
 
 
+def print_rows(rows: dict[str, tuple[float, str]]) -> None:
+    print()
+    print(f"{'change deployed':<40} {'wall time':>10}  failed requests")
+    for name, (seconds, failed) in rows.items():
+        print(f"{name:<40} {seconds:>9.0f}s  {failed}")
+
+
 def main() -> None:
     subprocess.run(["molecule", "destroy", "-s", "sandbox"], cwd=REPO, check=True)
     subprocess.run(["molecule", "create", "-s", "sandbox"], cwd=REPO, check=True)
     run_playbook("molecule/sandbox/secrets.yml")
     rows: dict[str, tuple[float, str]] = {}
+    if "--projects-only" in sys.argv[1:]:
+        project_rows(rows)
+        print_rows(rows)
+        return
     print("cold site.yml on a fresh host ...")
     rows["cold deploy"] = timed("site.yml", loop=False)
     print("unchanged rerun ...")
@@ -359,10 +372,7 @@ def main() -> None:
     ).splitlines()[0]
     project_rows(rows)
 
-    print()
-    print(f"{'change deployed':<40} {'wall time':>10}  failed requests")
-    for name, (seconds, failed) in rows.items():
-        print(f"{name:<40} {seconds:>9.0f}s  {failed}")
+    print_rows(rows)
     print()
     for name, value in extra.items():
         print(f"{name:<40} {value}")

@@ -34,13 +34,20 @@ HOST_VARS = {
 # `make molecule` runs these files (or file::test) on a second host (scenario default2) while the
 # default scenario runs the others, so the two halves share the machine's cores: STACK_TESTS=first
 # or second picks a half, unset runs every test. test_tls.py stays on the first host, whose HTTP
-# port is the one the harness's ACME CA validates on.
+# port is the one the harness's ACME CA validates on, and so do test_projects.py (its controller
+# has Django, uv and selenium) and the two broken-release tests, which fail under the legacy
+# controller (the release step's task fails instead of the health check reporting; not yet
+# looked into).
 SECOND_HOST_TESTS = {
     "test_backup.py",
     "test_bad_settings.py",
     "test_check_mode.py",
     "test_collection.py",
-    "test_releases.py",
+    "test_releases.py::test_new_image_release_and_rollback_drop_no_request",
+    "test_releases.py::test_code_change_alone_takes_the_quick_path_yet_repairs_the_host",
+    "test_releases.py::test_nginx_configuration_change_is_a_reload_and_a_new_image_a_side_by_side_swap",
+    "test_releases.py::test_uwsgi_change_is_a_new_release_and_old_releases_are_pruned",
+    "test_releases.py::test_second_deploy_fails_at_once_naming_the_lock_holder_meanwhile_maintenance",
     "test_rotation.py",
     "test_secret_output.py",
     "test_site.py",
