@@ -63,7 +63,8 @@ NOTES_APP = {
 
 # Settings from the environment (dj-database-url, Celery's broker from REDIS_URL), requirements as
 # includes of unpinned lines, a Procfile with a release command and a Celery worker, a view that
-# queues a task the worker does; deployed with django_web_wrap_settings off and Redis on.
+# queues a task the worker does; deployed with django_web_wrap_settings off and Redis on. One
+# requirement has no wheel, so the build compiles one (the wheel cache's case).
 FACTOR_PROJECT = {
     "manage.py": """\
         #!/usr/bin/env python
@@ -83,7 +84,9 @@ FACTOR_PROJECT = {
         """,
     "requirements.txt": "-r requirements/production.txt\n",
     "requirements/production.txt": "-r base.txt\n",
-    "requirements/base.txt": "Django\ndj-database-url\ncelery[redis]\n",
+    # docopt is published as a source distribution only: each image build compiles it into a
+    # wheel, unless the host's wheel cache has it already.
+    "requirements/base.txt": "Django\ndj-database-url\ncelery[redis]\ndocopt\n",
     "factor/__init__.py": "from .celery import app as celery_app\n\n__all__ = ['celery_app']\n",
     "factor/celery.py": """\
         import os

@@ -193,10 +193,25 @@ def deploy_and_compare_with_the_lock(host, source: Path, lock: str, absent: list
         assert host.run("docker exec %s_web python -c 'import %s'", NAME, module).rc != 0
 
 
-def test_project_with_pyproject_and_uv_lock_deploys_what_the_lock_pins(host, deployed, tmp_path):
-    """No requirements.txt: pyproject.toml and the uv.lock `uv lock` made; the image has the
-    lock's versions, and the dev group stays out of it."""
+def uses_humanize(source: Path) -> None:
+    """The notes view counts the notes in words, with humanize (a new dependency)."""
+    views = source / "notes" / "views.py"
+    views.write_text(
+        views.read_text().replace(
+            'return HttpResponse(f"<h1>Notes</h1><ul>{titles}</ul>")',
+            "import humanize\n\n"
+            "    count = humanize.apnumber(Note.objects.count())\n"
+            '    return HttpResponse(f"<h1>Notes</h1><p>{count} notes</p><ul>{titles}</ul>")',
+        )
+    )
+
+
+def test_dependency_change_to_a_uv_lock_goes_live_and_rolls_back(host, deployed, tmp_path):
+    """The project moves from requirements.txt to pyproject.toml and the uv.lock `uv lock` made,
+    with a new dependency its view uses: a new image with the lock's versions (not the dev
+    group), live without a failed request; the rollback goes back to the image without it."""
     source = pyproject_copy(deployed, tmp_path, ["Django", "humanize"])
+    uses_humanize(source)
     # Locked as of a past date: older versions than pip would pick today, so the image shows
     # whether it installed the lock or resolved afresh.
     subprocess.run(
@@ -204,7 +219,17 @@ def test_project_with_pyproject_and_uv_lock_deploys_what_the_lock_pins(host, dep
         cwd=source,
         check=True,
     )
+    image_before = image_of(host, f"{NAME}_web")
+
     deploy_and_compare_with_the_lock(host, source, (source / "uv.lock").read_text(), ["pytest"])
+    assert re.search(r"<p>\w+ notes</p>", home_page())
+    assert image_of(host, f"{NAME}_web") != image_before
+
+    with RequestLoop(URL) as loop:
+        run_stack_playbook("playbooks/rollback.yml", "-e", json.dumps(SETTINGS))
+    loop.assert_none_failed()
+    assert not re.search(r"<p>\w+ notes</p>", home_page())
+    assert image_of(host, f"{NAME}_web") == image_before
 
 
 def test_project_with_pyproject_and_poetry_lock_deploys_its_main_group(host, deployed, tmp_path):
@@ -263,34 +288,6 @@ def test_settings_that_do_not_import_are_refused_before_the_release_starts(
     assert "was not started" in refused.stdout
     assert code_of(host, f"{NAME}_web") == live
     assert "<h1>Notes</h1>" in home_page()
-
-
-def test_dependency_change_goes_live_and_rolls_back(host, deployed, tmp_path):
-    """A new requirement is a new image; the rollback goes back to the image without it."""
-    source = copy_of(deployed, tmp_path)
-    (source / "requirements.txt").write_text("Django\nhumanize\n")
-    views = source / "notes" / "views.py"
-    views.write_text(
-        views.read_text().replace(
-            'return HttpResponse(f"<h1>Notes</h1><ul>{titles}</ul>")',
-            "import humanize\n\n"
-            "    count = humanize.apnumber(Note.objects.count())\n"
-            '    return HttpResponse(f"<h1>Notes</h1><p>{count} notes</p><ul>{titles}</ul>")',
-        )
-    )
-    image_before = image_of(host, f"{NAME}_web")
-
-    with RequestLoop(URL) as loop:
-        deploy(source)
-    loop.assert_none_failed()
-    assert re.search(r"<p>\w+ notes</p>", home_page())
-    assert image_of(host, f"{NAME}_web") != image_before
-
-    with RequestLoop(URL) as loop:
-        run_stack_playbook("playbooks/rollback.yml", "-e", json.dumps(SETTINGS))
-    loop.assert_none_failed()
-    assert not re.search(r"<p>\w+ notes</p>", home_page())
-    assert image_of(host, f"{NAME}_web") == image_before
 
 
 def backup_taken(output: str) -> str:
@@ -372,9 +369,19 @@ def code_of(host, container: str) -> str:
     )
 
 
+def compiled_wheels(host, project: str) -> dict[str, str]:
+    """The host's wheel cache of the project: each wheel's file name and modification time."""
+    found = host.check_output(
+        "find %s -name '*.whl' -printf '%%f %%T@\\n'", f"/srv/{project}/cache/wheels"
+    )
+    return dict(line.split() for line in found.splitlines())
+
+
 def test_paas_project_runs_its_release_command_worker_and_redis(host, factor_deployed):
     # The Procfile's release command ran once, in the release step of the deploy.
     assert releases_recorded() == 1
+    # The requirement with no wheel was compiled once, and the wheel kept for the next build.
+    assert [name for name in compiled_wheels(host, FACTOR) if name.startswith("docopt-")]
     square_by_the_worker(7)
     worker = host.docker(f"{FACTOR}_worker")
     assert worker.is_running
@@ -458,7 +465,8 @@ def test_paas_project_code_and_dependency_change_releases_again_and_rolls_back(
     host, factor_deployed, tmp_path
 ):
     """A new view and a new requirement in the includes: a new image and code for web and the
-    worker, live without a failed request; the rollback brings both back."""
+    worker, live without a failed request, built with the wheel the first build compiled; the
+    rollback brings both back."""
     source = tmp_path / FACTOR
     shutil.copytree(factor_deployed, source)
     append(source / "requirements" / "base.txt", "humanize\n")
@@ -470,11 +478,15 @@ def test_paas_project_code_and_dependency_change_releases_again_and_rolls_back(
     code_before = code_of(host, f"{FACTOR}_web")
     image_before = image_of(host, f"{FACTOR}_web")
     releases_before = releases_recorded()
+    wheels_before = compiled_wheels(host, FACTOR)
 
     with RequestLoop(FACTOR_URL) as loop:
         deploy(source, settings=FACTOR_SETTINGS)
     loop.assert_none_failed()
     assert "<h1>Jobs two</h1>" in home_page(FACTOR_URL)
+    # Only the new requirement was fetched: docopt's wheel came from the cache, not compiled again.
+    assert compiled_wheels(host, FACTOR) == wheels_before
+    host.check_output("docker exec %s_web python -c 'import docopt, humanize'", FACTOR)
     assert releases_recorded() == releases_before + 1
     # The worker runs the new release's code and image.
     assert code_of(host, f"{FACTOR}_worker") == code_of(host, f"{FACTOR}_web") != code_before
