@@ -28,6 +28,9 @@ from request_loop import RequestLoop  # noqa: E402
 from sample_projects import FACTOR_PROJECT, append, write  # noqa: E402
 
 INVENTORY = "inventory/sandbox/hosts.yml"
+# A uWSGI release before the deployment's own pin (runtime/requirements/uwsgi.txt): a project that
+# pins it has it compiled in its own image layer.
+OTHER_UWSGI = "2.0.30"
 HOST = "sandbox"
 PROJECT = "blog"
 URL = "http://localhost:8080/"
@@ -225,12 +228,15 @@ def ssh_rows(rows: dict[str, tuple[float, str]]) -> None:
 
 def project_rows(rows: dict[str, tuple[float, str]]) -> None:
     """The PaaS-shaped sample project beside the blog: its cold deploy (Redis, the worker), a new
-    requirement, a code change (web and worker released) and the rollback, under a request loop on
-    its own site."""
+    requirement with the wheel cache and one with the cache emptied, a code change (web and worker
+    released) and the rollback, under a request loop on its own site. The project pins a uWSGI
+    other than the deployment's, so its build compiles one (about a minute on two cores) unless the
+    host's wheel cache has it."""
     url = f"http://{sandbox_address()}:{FACTOR_PORT}/"
     with tempfile.TemporaryDirectory() as scratch:
         root = Path(scratch) / FACTOR
         write(root, FACTOR_PROJECT)
+        append(root / "requirements" / "base.txt", f"uWSGI=={OTHER_UWSGI}\n")
         # A throwaway Redis password, in a file only this user reads, not on a command line.
         secret = Path(scratch) / "redis.json"
         secret.touch(mode=0o600)
@@ -249,8 +255,12 @@ def project_rows(rows: dict[str, tuple[float, str]]) -> None:
         print("its unchanged rerun ...")
         rows["- its no-op rerun"] = timed("site.yml", *extra, url=url)
         append(root / "requirements" / "base.txt", "humanize\n")
-        print("its dependency change ...")
+        print("its dependency change, uWSGI from the wheel cache ...")
         rows["- its dependency change (+1 package)"] = timed("site.yml", *extra, url=url)
+        in_host("sh", "-c", f"rm -rf /srv/{FACTOR}/cache/wheels/*")
+        append(root / "requirements" / "base.txt", "python-dateutil\n")
+        print("its dependency change, wheel cache emptied first ...")
+        rows["- the same, wheel cache emptied"] = timed("site.yml", *extra, url=url)
         views = root / "jobs" / "views.py"
         views.write_text(views.read_text().replace("<h1>Jobs</h1>", "<h1>Jobs v2</h1>"))
         print("its code change, the worker released too ...")

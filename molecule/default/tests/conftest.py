@@ -34,10 +34,8 @@ HOST_VARS = {
 # `make molecule` runs these files (or file::test) on a second host (scenario default2) while the
 # default scenario runs the others, so the two halves share the machine's cores: STACK_TESTS=first
 # or second picks a half, unset runs every test. test_tls.py stays on the first host, whose HTTP
-# port is the one the harness's ACME CA validates on, and so do test_projects.py (its controller
-# has Django, uv and selenium) and the two broken-release tests, which fail under the legacy
-# controller (the release step's task fails instead of the health check reporting; not yet
-# looked into).
+# port is the one the harness's ACME CA validates on, and so does test_projects.py (its controller
+# has Django, uv and selenium). Of the two broken-release tests, one runs under each controller.
 SECOND_HOST_TESTS = {
     "test_backup.py",
     "test_bad_settings.py",
@@ -47,7 +45,7 @@ SECOND_HOST_TESTS = {
     "test_releases.py::test_code_change_alone_takes_the_quick_path_yet_repairs_the_host",
     "test_releases.py::test_nginx_configuration_change_is_a_reload_and_a_new_image_a_side_by_side_swap",
     "test_releases.py::test_uwsgi_change_is_a_new_release_and_old_releases_are_pruned",
-    "test_releases.py::test_second_deploy_fails_at_once_naming_the_lock_holder_meanwhile_maintenance",
+    "test_releases.py::test_failed_release_step_keeps_the_old_release",
     "test_rotation.py",
     "test_secret_output.py",
     "test_site.py",
@@ -276,3 +274,15 @@ def create_post(session: requests.Session, title: str) -> None:
     )
     assert response.status_code == 200
     assert "was added successfully" in response.text, response.text[:2000]
+
+
+def backup_taken(output: str) -> str:
+    """The name of the backup backup.yml reports it took."""
+    found = re.search(r"backup (\d{8}T\d{6}Z-[a-z0-9-]+): ", output)
+    assert found, output[-3000:]
+    return found.group(1)
+
+
+def backup_manifest(host, name: str, project: str = PROJECT) -> dict:
+    """The manifest.json of backup `name` of `project`."""
+    return json.loads(host.check_output("cat /srv/%s/backups/%s/manifest.json", project, name))

@@ -4,7 +4,6 @@ the server is refused. Each test leaves the host deployed from the repository's 
 """
 
 import datetime
-import json
 import re
 import uuid
 
@@ -12,6 +11,8 @@ import requests
 from conftest import (
     BASE_URL,
     PROJECT,
+    backup_manifest,
+    backup_taken,
     create_post,
     inspect,
     login,
@@ -34,16 +35,6 @@ def backups(host) -> list[str]:
     return host.check_output("/usr/local/sbin/%s-backup list", PROJECT).split()
 
 
-def manifest(host, name: str) -> dict:
-    return json.loads(host.check_output("cat %s/%s/manifest.json", BACKUPS, name))
-
-
-def taken(output: str) -> str:
-    found = re.search(r"backup (\d{8}T\d{6}Z-[a-z0-9-]+): ", output)
-    assert found, output[-3000:]
-    return found.group(1)
-
-
 def post_titles(host) -> str:
     return host.check_output(
         "docker exec %s_web python manage.py shell -v 0 -c %s",
@@ -64,9 +55,9 @@ def test_backup_damage_restore_brings_posts_and_media_back(host, admin_password)
     assert requests.get(f"{BASE_URL}/media/{media_name}", timeout=10).text == "uploaded file"
 
     result = run("playbooks/backup.yml")
-    name = taken(result.stdout)
+    name = backup_taken(result.stdout)
     assert name in backups(host)
-    recorded = manifest(host, name)
+    recorded = backup_manifest(host, name)
     assert recorded["media_files"] >= 1 and recorded["database_bytes"] > 0
     assert recorded["verified"].startswith("restored into a scratch database")
     # Owner-only: the dump holds password hashes and every post.

@@ -23,6 +23,8 @@ from conftest import (
     HOST_VARS,
     RequestLoop,
     admin_add_in_browser,
+    backup_manifest,
+    backup_taken,
     run_site_yml,
     run_stack_playbook,
     secret_hits,
@@ -290,16 +292,6 @@ def test_settings_that_do_not_import_are_refused_before_the_release_starts(
     assert "<h1>Notes</h1>" in home_page()
 
 
-def backup_taken(output: str) -> str:
-    found = re.search(r"backup (\d{8}T\d{6}Z-[a-z0-9-]+): ", output)
-    assert found, output[-3000:]
-    return found.group(1)
-
-
-def manifest(host, project: str, name: str) -> dict:
-    return json.loads(host.check_output("cat /srv/%s/backups/%s/manifest.json", project, name))
-
-
 def shell(host, project: str, code: str) -> str:
     """Python run by `manage.py shell` in the project's live web container."""
     return host.check_output("docker exec %s_web python manage.py shell -v 0 -c %s", project, code)
@@ -313,7 +305,8 @@ def test_startproject_site_backup_and_restore_bring_notes_and_uploads_back(host,
     name = backup_taken(
         run_stack_playbook("playbooks/backup.yml", "-e", json.dumps(SETTINGS)).stdout
     )
-    assert manifest(host, NAME, name)["verified"].startswith("restored into a scratch database")
+    verified = backup_manifest(host, name, NAME)["verified"]
+    assert verified.startswith("restored into a scratch database")
 
     shell(host, NAME, "from notes.models import Note; Note.objects.all().delete()")
     host.check_output("rm %s", upload)
@@ -518,7 +511,7 @@ def test_paas_project_backup_and_restore_bring_database_and_redis_back(host, fac
     name = backup_taken(
         run_stack_playbook("playbooks/backup.yml", "-e", json.dumps(FACTOR_SETTINGS)).stdout
     )
-    recorded = manifest(host, FACTOR, name)
+    recorded = backup_manifest(host, name, FACTOR)
     assert recorded["redis"]["keys"] >= 1, recorded
 
     shell(host, FACTOR, "from jobs.models import Job; Job.objects.all().delete()")
