@@ -57,6 +57,8 @@ BAD_SETTINGS: list[tuple[str, object]] = [
     ("nginx_proxy_client_max_body_size", "10m; evil"),
     ("django_web_pip_index_url", "ftp://index.invalid/simple"),
     ("django_web_build_ca_file", "/nonexistent/ca.pem"),
+    ("django_web_system_packages", ["libmagic1 gettext"]),
+    ("django_web_build_packages", ["libpq-dev; curl"]),
     # The environment the deployment sets, and choices.
     ("django_web_extra_env", {"DJANGO_SECRET_KEY": "x"}),
     ("django_web_extra_env", {"UWSGI_SOCKET": "/run/other.sock"}),

@@ -174,7 +174,9 @@ def pyproject_copy(project: Path, tmp_path: Path, dependencies: list[str], more:
     return source
 
 
-def deploy_and_compare_with_the_lock(host, source: Path, lock: str, absent: list[str]) -> None:
+def deploy_and_compare_with_the_lock(
+    host, source: Path, lock: str, absent: list[str], settings: dict = SETTINGS
+) -> None:
     """Deployed without a failed request, the image has the lock's Django and humanize, and none
     of the modules in `absent`."""
     locked = [
@@ -182,7 +184,7 @@ def deploy_and_compare_with_the_lock(host, source: Path, lock: str, absent: list
         for name in ("django", "humanize")
     ]
     with RequestLoop(URL) as loop:
-        deploy(source)
+        deploy(source, settings=settings)
     loop.assert_none_failed()
     assert "<h1>Notes</h1>" in home_page()
     installed = host.check_output(
@@ -211,9 +213,16 @@ def uses_humanize(source: Path) -> None:
 def test_dependency_change_to_a_uv_lock_goes_live_and_rolls_back(host, deployed, tmp_path):
     """The project moves from requirements.txt to pyproject.toml and the uv.lock `uv lock` made,
     with a new dependency its view uses: a new image with the lock's versions (not the dev
-    group), live without a failed request; the rollback goes back to the image without it."""
-    source = pyproject_copy(deployed, tmp_path, ["Django", "humanize"])
+    group), live without a failed request; the rollback goes back to the image without it. The
+    lock also has python-magic, which needs the system's libmagic: the settings add it to the
+    image, and headers to the build stage alone."""
+    source = pyproject_copy(deployed, tmp_path, ["Django", "humanize", "python-magic"])
     uses_humanize(source)
+    settings = {
+        **SETTINGS,
+        "django_web_system_packages": ["libmagic1"],
+        "django_web_build_packages": ["libmagic-dev"],
+    }
     # Locked as of a past date: older versions than pip would pick today, so the image shows
     # whether it installed the lock or resolved afresh.
     subprocess.run(
@@ -223,9 +232,18 @@ def test_dependency_change_to_a_uv_lock_goes_live_and_rolls_back(host, deployed,
     )
     image_before = image_of(host, f"{NAME}_web")
 
-    deploy_and_compare_with_the_lock(host, source, (source / "uv.lock").read_text(), ["pytest"])
+    lock = (source / "uv.lock").read_text()
+    deploy_and_compare_with_the_lock(host, source, lock, ["pytest"], settings=settings)
     assert re.search(r"<p>\w+ notes</p>", home_page())
     assert image_of(host, f"{NAME}_web") != image_before
+    sniff = "import magic; print(magic.from_buffer(b'%PDF-1.4'))"
+    pdf = host.check_output("docker exec %s_web python -c %s", NAME, sniff)
+    assert pdf.startswith("PDF document"), pdf
+    # The headers are in the build stage kept for the next build, not in the image that runs.
+    header = "/usr/include/magic.h"
+    assert host.run("docker exec %s_web test -e %s", NAME, header).rc == 1
+    build_stage = f"{NAME}/web-build:cache"
+    assert host.run("docker run --rm %s test -e %s", build_stage, header).rc == 0
 
     with RequestLoop(URL) as loop:
         run_stack_playbook("playbooks/rollback.yml", "-e", json.dumps(SETTINGS))
