@@ -90,6 +90,7 @@ def test_example_vault_is_refused():
         ("django_stack_root", "/etc/"),
         ("django_web_build_dir", "/srv/blog/"),
         ("django_web_system_packages", ["libmagic1 $(id)"]),
+        ("django_web_build_packages", "libpq-dev"),
         # Passed the old checks, then broke on the host (the timer) or at the Docker API.
         ("site_backup_schedule", "every day"),
         ("nginx_proxy_acme_renew_calendar", "Fri..Mon 03:00"),
