@@ -79,8 +79,13 @@ def role_fingerprints(settings: dict, roles: dict, digests: dict) -> dict:
     for role, spec in roles.items():
         if not spec.get("fingerprint", True):
             continue
+        # A prefix counts its settings, or the one setting it names (django_stack_swarm).
         prefixes = tuple(prefix + "_" for prefix in spec["settings"])
-        own = {name: value for name, value in counted.items() if name.startswith(prefixes)}
+        own = {
+            name: value
+            for name, value in counted.items()
+            if name.startswith(prefixes) or name in spec["settings"]
+        }
         if spec.get("code"):
             fingerprints[role] = {
                 "settings": _digest([own, digests["project"], digests["requirements"]]),

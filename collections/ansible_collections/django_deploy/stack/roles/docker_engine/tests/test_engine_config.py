@@ -92,6 +92,14 @@ CASES = [
     # Docker's repository has only engines newer than the fix.
     Case("docker-ce", "", False, {"docker_engine_install_source": "docker_ce"}),
     Case("arm64", policy("(none)", "18.09.7-0ubuntu1~16.04.7"), True, architecture="aarch64"),
+    # A Swarm node: dockerd refuses Swarm mode with live-restore, whatever the setting says.
+    Case(
+        "swarm-node",
+        policy("(none)", "26.1.5+dfsg1-9+b9"),
+        False,
+        {"docker_engine_swarm_node": True, "docker_engine_live_restore": True},
+        release="trixie",
+    ),
 ]
 
 
@@ -132,6 +140,16 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_profile_only_for_engines_before_the_clone3_fix(rendered: Path, case: Case) -> None:
     daemon = json.loads((rendered / case.name / "daemon.json").read_text())
     assert daemon.get("seccomp-profile") == (PROFILE_PATH if case.wants_profile else None)
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda case: case.name)
+def test_live_restore_off_and_docker_sdk_only_on_swarm_nodes(rendered: Path, case: Case) -> None:
+    swarm_node = case.settings.get("docker_engine_swarm_node", False)
+    daemon = json.loads((rendered / case.name / "daemon.json").read_text())
+    assert daemon["live-restore"] is not swarm_node
+    packages = json.loads((rendered / case.name / "packages.json").read_text())
+    sdk = "python-docker" if case.release == "xenial" else "python3-docker"
+    assert (sdk in packages) is swarm_node
 
 
 def rules(case: str, rendered: Path) -> list[dict]:

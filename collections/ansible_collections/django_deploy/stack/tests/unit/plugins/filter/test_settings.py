@@ -5,7 +5,7 @@ import pytest
 from ansible_collections.django_deploy.stack.plugins.filter import settings
 
 ROLES = {
-    "docker_engine": {"settings": ["docker_engine"]},
+    "docker_engine": {"settings": ["docker_engine", "django_stack_swarm"]},
     "deploy_lock": {"settings": ["deploy_lock", "django_stack"], "fingerprint": False},
     "nginx_proxy": {"settings": ["nginx_proxy", "django_stack", "vault"]},
     "django_web": {"settings": ["django_web", "django_stack", "vault"], "code": True},
@@ -44,6 +44,12 @@ def test_a_shared_setting_changes_every_role_that_shares_it():
     assert after["nginx_proxy"] != before["nginx_proxy"]
     assert after["django_web"]["settings"] != before["django_web"]["settings"]
     assert after["docker_engine"] == before["docker_engine"]
+
+
+def test_a_prefix_that_is_a_whole_setting_name_counts_that_setting():
+    before = fingerprints()
+    swarm = fingerprints({**SETTINGS, "django_stack_swarm": True})
+    assert swarm["docker_engine"] != before["docker_engine"]
 
 
 def test_code_alone_changes_only_the_code_part():
