@@ -5,6 +5,7 @@ service on the web nodes answered from the manager, as web tasks will be by ngin
 import contextlib
 import ipaddress
 import json
+import re
 import time
 
 import pytest
@@ -14,6 +15,7 @@ from conftest import (
     NETWORK,
     PLATFORMS,
     PROBE_IMAGE,
+    PROJECT,
     SETTINGS,
     docker_json,
     on,
@@ -105,6 +107,30 @@ def test_overlay_network_carries_traffic_between_hosts():
         answers = answers_from(NETWORK, "verify_echo", len(web_nodes))
     assert sorted(answers.values()) == web_nodes, answers
     assert all(ipaddress.ip_address(address) in subnet for address in answers)
+
+
+def test_registry_serves_every_node_by_digest_over_tls_it_verifies():
+    """An image pushed on the manager, as the stack's images will be, is pulled by digest on the
+    other nodes; the registry listens on the manager's Swarm address only, and its certificate is
+    checked against the deploy's CA (a node without that CA is refused)."""
+    [manager] = docker_json(MANAGER, "node", "inspect", MANAGER)
+    registry = f"{manager['Status']['Addr']}:5000"
+    image = f"{registry}/{PROJECT}/probe:verify"
+    on(MANAGER, "docker", "tag", PROBE_IMAGE, image)
+    pushed = on(MANAGER, "docker", "push", image).stdout
+    digest = re.search(r"digest: (sha256:[0-9a-f]{64})", pushed).group(1)
+    for host in HOSTS:
+        if host != MANAGER:
+            on(host, "docker", "pull", f"{registry}/{PROJECT}/probe@{digest}")
+    assert on(MANAGER, "bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/5000", check=False).rc != 0
+    trusted = f"/etc/docker/certs.d/{registry}/ca.crt"
+    # The engine reads the *.crt files there only.
+    on(HOSTS[-1], "mv", trusted, f"{trusted}.away")
+    try:
+        refused = on(HOSTS[-1], "docker", "pull", image, check=False)
+    finally:
+        on(HOSTS[-1], "mv", f"{trusted}.away", trusted)
+    assert refused.rc != 0 and "certificate signed by unknown authority" in refused.stderr
 
 
 def test_encryption_is_refused_exactly_where_the_kernel_cannot_carry_it():
