@@ -44,9 +44,14 @@ def docker_json(host: str, *argv: str):
     return [json.loads(line) for line in lines if line.strip()]
 
 
+def run_scenario_playbook(
+    playbook: str, *extra: str, check: bool = True
+) -> subprocess.CompletedProcess[str]:
+    """A playbook (path in the repository) against the scenario's hosts (Molecule's inventory)."""
+    inventory = Path(os.environ["MOLECULE_EPHEMERAL_DIRECTORY"]) / "inventory"
+    return run_playbook(playbook, *extra, inventory=inventory, check=check, timeout=600)
+
+
 def run_swarm_playbook(*extra: str, check: bool = True) -> subprocess.CompletedProcess[str]:
     """playbooks/swarm.yml, as site.yml runs it, against the scenario's hosts."""
-    inventory = Path(os.environ["MOLECULE_EPHEMERAL_DIRECTORY"]) / "inventory"
-    return run_playbook(
-        "playbooks/swarm.yml", *extra, inventory=inventory, check=check, timeout=600
-    )
+    return run_scenario_playbook("playbooks/swarm.yml", *extra, check=check)
