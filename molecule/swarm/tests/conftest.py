@@ -44,6 +44,13 @@ def docker_json(host: str, *argv: str):
     return [json.loads(line) for line in lines if line.strip()]
 
 
+@functools.cache
+def registry_address() -> str:
+    """host:port of the Swarm's registry: the manager's Swarm address and the default port."""
+    [manager] = docker_json(MANAGER, "node", "inspect", MANAGER)
+    return f"{manager['Status']['Addr']}:5000"
+
+
 def run_scenario_playbook(
     playbook: str, *extra: str, check: bool = True
 ) -> subprocess.CompletedProcess[str]:

@@ -19,6 +19,7 @@ from conftest import (
     SETTINGS,
     docker_json,
     on,
+    registry_address,
     run_swarm_playbook,
 )
 
@@ -113,8 +114,7 @@ def test_registry_serves_every_node_by_digest_over_tls_it_verifies():
     """An image pushed on the manager, as the stack's images will be, is pulled by digest on the
     other nodes; the registry listens on the manager's Swarm address only, and its certificate is
     checked against the deploy's CA (a node without that CA is refused)."""
-    [manager] = docker_json(MANAGER, "node", "inspect", MANAGER)
-    registry = f"{manager['Status']['Addr']}:5000"
+    registry = registry_address()
     image = f"{registry}/{PROJECT}/probe:verify"
     on(MANAGER, "docker", "tag", PROBE_IMAGE, image)
     pushed = on(MANAGER, "docker", "push", image).stdout
@@ -200,3 +200,29 @@ def test_bad_settings_are_refused_before_any_change(settings, named):
         host: docker_json(MANAGER, "node", "inspect", host)[0]["Version"]["Index"] for host in HOSTS
     }
     assert after == before
+
+
+def test_a_host_that_changes_roles_gets_and_loses_their_labels():
+    web_host = next(p["name"] for p in PLATFORMS if p["groups"] == ["django_hosts", "swarm_web"])
+    roles = {
+        "web": [p["name"] for p in PLATFORMS if "swarm_web" in p["groups"]],
+        "db": [MANAGER],
+        "edge": [web_host],
+    }
+    run_swarm_playbook("-e", json.dumps({"swarm_cluster_role_hosts": roles}))
+    labels = {
+        p["name"]: docker_json(MANAGER, "node", "inspect", p["name"])[0]["Spec"].get("Labels", {})
+        for p in PLATFORMS
+    }
+    assert labels[web_host] == {"web": "true", "edge": "true"}
+    assert labels[MANAGER] == {"db": "true"}
+    run_swarm_playbook()
+    for platform in PLATFORMS:
+        [node] = docker_json(MANAGER, "node", "inspect", platform["name"])
+        assert node["Spec"].get("Labels", {}) == expected_labels(platform), platform["name"]
+
+
+def test_a_run_that_leaves_a_host_out_is_refused():
+    result = run_swarm_playbook("--limit", MANAGER, check=False)
+    assert result.returncode != 0
+    assert "left out of this run" in result.stdout

@@ -6,19 +6,9 @@ import json
 import re
 import time
 
-from conftest import MANAGER, NETWORK, PROBE_IMAGE, on, run_scenario_playbook
+from conftest import MANAGER, NETWORK, PROBE_IMAGE, on, registry_address, run_scenario_playbook
 
 SERVICE = "verify_rolling"
-# Answers each connection with its VERSION and node name.
-SERVER = [
-    "perl",
-    "-MIO::Socket::INET",
-    "-e",
-    'open my $f, "/etc/hostname"; my $name = <$f>; '
-    "my $server = IO::Socket::INET->new(LocalPort => 8000, Listen => 64, ReuseAddr => 1) "
-    "or die $!; "
-    'while (my $client = $server->accept) { print $client "$ENV{VERSION} $name"; close $client }',
-]
 # A release whose process dies after printing a line with the secret in it.
 BROKEN = ["sh", "-c", "echo 'starting with key not-a-real-key-123'; sleep 2; exit 3"]
 # Until stopped: every 50 ms, resolve tasks.<service> (each task's address) and ask them in turn,
@@ -39,17 +29,26 @@ CLIENT = (
 
 
 def bring(version: str, command=None, replicas: int = 2, check: bool = True):
+    """Build the echo image of this VERSION, push it and roll the service out to it by digest."""
     extra = {
         "echo_name": SERVICE,
         "echo_network": NETWORK,
+        "echo_registry": registry_address(),
         "echo_version": version,
-        "echo_command": command or SERVER,
+        "echo_command": command or [],
         "echo_replicas": replicas,
         "echo_secret": "not-a-real-key-123",
     }
     return run_scenario_playbook(
         "molecule/swarm/tests/echo_service.yml", "-e", json.dumps(extra), check=check
     )
+
+
+def service_image() -> str:
+    return on(
+        MANAGER, "docker", "service", "inspect", SERVICE,
+        "--format", "{{.Spec.TaskTemplate.ContainerSpec.Image}}",
+    ).stdout.strip()  # fmt: skip
 
 
 def running_tasks() -> list[str]:
@@ -62,14 +61,17 @@ def running_tasks() -> list[str]:
 
 def test_updates_roll_without_a_dropped_request_and_a_broken_one_rolls_back():
     bring("1")
+    first = service_image()
+    assert first.startswith(f"{registry_address()}/verify/echo@sha256:"), first
     loop = on(
         MANAGER, "docker", "run", "--detach", "--network", NETWORK, PROBE_IMAGE,
         "perl", "-MSocket", "-MIO::Socket::INET", "-e", CLIENT, f"tasks.{SERVICE}",
     ).stdout.strip()  # fmt: skip
     try:
         time.sleep(3)
-        changed = bring("2")
-        assert "changed=1" in changed.stdout
+        bring("2")
+        second = service_image()
+        assert second != first and second.startswith(f"{registry_address()}/verify/echo@sha256:")
         assert "changed=0" in bring("2").stdout
 
         broken = bring("3", command=BROKEN, check=False)
@@ -79,6 +81,7 @@ def test_updates_roll_without_a_dropped_request_and_a_broken_one_rolls_back():
         assert "starting with key <echo_secret>" in broken.stdout
         assert "not-a-real-key-123" not in broken.stdout
 
+        assert service_image() == second
         bring("2", replicas=4)
         assert len(running_tasks()) == 4
         bring("2", replicas=2)

@@ -85,9 +85,11 @@ options:
     elements: dict
     default: []
   networks:
-    description: Networks (names) the tasks join.
+    description:
+      - Networks the tasks join, each a name or C(name) and C(aliases) (more names the tasks
+        answer to there, beside the service's).
     type: list
-    elements: str
+    elements: raw
     default: []
   endpoint_mode:
     description:
@@ -251,6 +253,12 @@ def _mount(mount):
     return spec
 
 
+def _network(network):
+    if not isinstance(network, dict):
+        return {"Target": network}
+    return {"Target": network["name"], "Aliases": list(network.get("aliases") or [])}
+
+
 def _secret(secret, ids):
     return {
         "SecretID": ids[secret["name"]],
@@ -325,7 +333,7 @@ def build_spec(params, secret_ids, force_update):
             "ContainerSpec": container,
             "RestartPolicy": {"Condition": "any", "Delay": 5 * NANOSECONDS, "MaxAttempts": 0},
             "Placement": placement,
-            "Networks": [{"Target": network} for network in params["networks"]],
+            "Networks": [_network(network) for network in params["networks"]],
             "ForceUpdate": force_update,
         },
         "Mode": mode,
@@ -524,7 +532,7 @@ def main():
             "hostname": {"type": "str", "default": ""},
             "mounts": {"type": "list", "elements": "dict", "default": []},
             "secrets": {"type": "list", "elements": "dict", "default": []},
-            "networks": {"type": "list", "elements": "str", "default": []},
+            "networks": {"type": "list", "elements": "raw", "default": []},
             "endpoint_mode": {"type": "str", "choices": ["dnsrr", "vip"], "default": "dnsrr"},
             "publish": {"type": "list", "elements": "dict", "default": []},
             "constraints": {"type": "list", "elements": "str", "default": []},

@@ -218,6 +218,9 @@ def test_spec_says_what_the_options_say():
     assert spec["UpdateConfig"]["FailureAction"] == "rollback"
     assert spec["Labels"][SPEC_LABEL] == spec_digest(options)
     assert build_spec(params(mode="global"), {}, 0)["Mode"] == {"Global": {}}
+    aliased = build_spec(params(networks=[{"name": "blog_swarm", "aliases": ["mysql"]}]), {}, 0)
+    assert aliased["TaskTemplate"]["Networks"] == [{"Target": "blog_swarm", "Aliases": ["mysql"]}]
+    assert spec["TaskTemplate"]["Networks"] == [{"Target": "blog_swarm"}]
 
 
 def test_a_new_service_is_created_and_waited_for():
