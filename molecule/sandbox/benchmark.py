@@ -9,6 +9,10 @@ requests per second of the home page through nginx and from uWSGI's own HTTP ser
 image and worker settings), image sizes, and the disk the releases take after ten deploys.
 Then the rows of a project with Redis and a Celery worker beside the blog (sample_projects). With
 `--projects-only` (`make benchmark BENCHMARK_ARGS=--projects-only`) only those, on a fresh sandbox.
+Last, Swarm mode on the swarm scenario's three throwaway hosts (`--swarm-only` for those alone):
+its deploys under a request loop through each edge node, and requests per second through nginx
+with one web task and with two on separate hosts (on this one machine the ratio shows the
+overhead of the extra hop and DNS, not capacity).
 Prints figures; it asserts nothing.
 """
 
@@ -21,10 +25,12 @@ import tempfile
 import time
 from pathlib import Path
 
+import yaml
+
 # Run as a script: the shared ansible-playbook runner lives beside the harness.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "resources"))
 from playbook import REPO, run_playbook  # noqa: E402
-from request_loop import RequestLoop  # noqa: E402
+from request_loop import RequestLoop, RequestLoops  # noqa: E402
 from sample_projects import FACTOR_PROJECT, append, write  # noqa: E402
 
 INVENTORY = "inventory/sandbox/hosts.yml"
@@ -52,11 +58,8 @@ def timed(playbook: str, *extra: str, loop: bool = True, url: str = URL) -> tupl
     if loop:
         with RequestLoop(url, host="localhost") as requests_during:
             result = run_playbook(playbook, *extra, inventory=INVENTORY, check=False)
-        failed = f"{len(requests_during.failed)} of {requests_during.sent}"
-        # "<status> at <seconds>s": how long the failures lasted, e.g. a maintenance page.
-        moments = [float(entry.rsplit(" at ", 1)[1][:-1]) for entry in requests_during.failed]
-        if moments:
-            failed += f" (within {max(moments) - min(moments):.1f} s)"
+        # How many failed, and for how long, e.g. a maintenance page.
+        failed = requests_during.figure()
     else:
         result = run_playbook(playbook, *extra, inventory=INVENTORY, check=False)
         failed = "-"
@@ -67,9 +70,9 @@ def timed(playbook: str, *extra: str, loop: bool = True, url: str = URL) -> tupl
     return elapsed, failed
 
 
-def in_host(*command: str, stdin: str | None = None) -> str:
+def in_host(*command: str, stdin: str | None = None, host: str = HOST) -> str:
     return subprocess.run(
-        ["docker", "exec", "-i", HOST, *command],
+        ["docker", "exec", "-i", host, *command],
         input=stdin,
         capture_output=True,
         text=True,
@@ -85,18 +88,7 @@ def site_copy(scratch: Path) -> tuple[Path, Path]:
 
 
 def sandbox_address() -> str:
-    return subprocess.run(
-        [
-            "docker",
-            "inspect",
-            "--format",
-            "{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}",
-            HOST,
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.split()[0]
+    return address_of(HOST)
 
 
 def over_ssh(scratch: Path) -> list[str]:
@@ -269,6 +261,87 @@ def project_rows(rows: dict[str, tuple[float, str]]) -> None:
         rows["- its rollback of web and worker"] = timed("playbooks/rollback.yml", *extra, url=url)
 
 
+def swarm_rows(rows: dict[str, tuple[float, str]], extra: dict[str, str]) -> None:
+    """Swarm mode on the swarm scenario's hosts, recreated first: a cold deploy, then each change
+    under a request loop through every edge node; requests per second through one edge's nginx
+    with one web task and with two."""
+    scenario = ["-s", "swarm"]
+    subprocess.run(["molecule", "destroy", *scenario], cwd=REPO, check=True)
+    subprocess.run(["molecule", "create", *scenario], cwd=REPO, check=True)
+    platforms = yaml.safe_load((REPO / "molecule/swarm/molecule.yml").read_text())["platforms"]
+    edges = [p["name"] for p in platforms if "swarm_edge" in p["groups"]]
+    manager = next(p["name"] for p in platforms if "swarm_managers" in p["groups"])
+    print("Swarm: cold site.yml on three fresh hosts ...")
+    started = time.monotonic()
+    subprocess.run(["molecule", "converge", *scenario], cwd=REPO, check=True)
+    rows["Swarm: cold deploy (3 hosts)"] = (time.monotonic() - started, "-")
+    ephemeral = max(
+        Path.home().glob(".ansible/tmp/molecule.*.swarm"), key=lambda p: p.stat().st_mtime
+    )
+    inventory = ephemeral / "inventory"
+    environment = {"MOLECULE_EPHEMERAL_DIRECTORY": str(ephemeral)}
+    urls = [f"http://{address_of(edge)}/" for edge in edges]
+
+    def swarm_timed(playbook: str, *extra_args: str) -> tuple[float, str]:
+        begun = time.monotonic()
+        with RequestLoops(urls, host="localhost") as loops:
+            result = run_playbook(
+                playbook, *extra_args, inventory=inventory, check=False, env=environment
+            )
+        print(f"    {playbook} exit {result.returncode}")
+        return time.monotonic() - begun, loops.figure()
+
+    print("Swarm: unchanged rerun ...")
+    rows["Swarm: no-op rerun"] = swarm_timed("site.yml")
+    with tempfile.TemporaryDirectory() as scratch:
+        source, base = site_copy(Path(scratch))
+        base.write_text(base.read_text() + "\n<!-- benchmark -->\n")
+        print("Swarm: code-only update ...")
+        rows["Swarm: code only, 2 tasks rolled"] = swarm_timed(
+            "site.yml", "-e", f"django_web_source_dir={source}"
+        )
+    print("Swarm: rollback ...")
+    rows["Swarm: rollback to the release before"] = swarm_timed("playbooks/rollback.yml")
+    print("Swarm: web scaled to 4 tasks and back ...")
+    rows["Swarm: scale web 2 -> 4"] = swarm_timed("site.yml", "-e", "django_web_replicas=4")
+    rows["Swarm: scale web 4 -> 2"] = swarm_timed("site.yml")
+    image = json.loads(in_host("docker", "service", "inspect", f"{PROJECT}_web", host=manager))[0][
+        "Spec"
+    ]["TaskTemplate"]["ContainerSpec"]["Image"]
+    for replicas in (1, 2):
+        run_playbook(
+            "site.yml",
+            "-e",
+            f"django_web_replicas={replicas}",
+            inventory=inventory,
+            env=environment,
+        )
+        per_second = in_host(
+            "docker", "run", "--rm", "-i", "--network", "host", image, "python3", "-c",
+            LOAD_SCRIPT, "http://127.0.0.1/", str(LOAD_SECONDS), str(LOAD_CLIENTS),
+            host=manager,
+        )  # fmt: skip
+        tasks = "1 web task" if replicas == 1 else "2 web tasks on 2 hosts"
+        extra[f"Swarm: requests/s through nginx, {tasks}"] = f"{float(per_second):.0f}"
+    subprocess.run(["molecule", "destroy", *scenario], cwd=REPO, check=True)
+
+
+def address_of(host: str) -> str:
+    """A throwaway host's address on the harness network."""
+    return subprocess.run(
+        [
+            "docker",
+            "inspect",
+            "--format",
+            "{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}",
+            host,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()[0]
+
+
 def print_rows(rows: dict[str, tuple[float, str]]) -> None:
     print()
     print(f"{'change deployed':<40} {'wall time':>10}  failed requests")
@@ -284,6 +357,14 @@ def main() -> None:
     if "--projects-only" in sys.argv[1:]:
         project_rows(rows)
         print_rows(rows)
+        return
+    if "--swarm-only" in sys.argv[1:]:
+        extra: dict[str, str] = {}
+        swarm_rows(rows, extra)
+        print_rows(rows)
+        print()
+        for name, value in extra.items():
+            print(f"{name:<40} {value}")
         return
     print("cold site.yml on a fresh host ...")
     rows["cold deploy"] = timed("site.yml", loop=False)
@@ -381,6 +462,7 @@ def main() -> None:
         "docker", "system", "df", "--format", "{{.Type}} {{.Size}}"
     ).splitlines()[0]
     project_rows(rows)
+    swarm_rows(rows, extra)
 
     print_rows(rows)
     print()

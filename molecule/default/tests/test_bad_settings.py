@@ -32,6 +32,8 @@ BAD_SETTINGS: list[tuple[str, object]] = [
     ("django_stack_hsts_seconds", -1),
     ("django_web_keep_releases", 0),
     ("django_web_drain_seconds", -1),
+    ("django_web_replicas", -1),
+    ("django_web_manage_timeout", 0),
     ("django_web_uwsgi_processes", 0),
     ("django_web_uwsgi_harakiri", -5),
     ("django_web_uwsgi_harakiri", 300),

@@ -4,6 +4,7 @@
 import functools
 import json
 import os
+import re
 import subprocess
 from pathlib import Path
 
@@ -18,6 +19,7 @@ PLATFORMS = yaml.safe_load((SCENARIO_DIR / "molecule.yml").read_text())["platfor
 HOSTS = [platform["name"] for platform in PLATFORMS]
 MANAGER = next(p["name"] for p in PLATFORMS if "swarm_managers" in p["groups"])
 SETTINGS = yaml.safe_load((SCENARIO_DIR / "group_vars" / "all" / "main.yml").read_text())
+SECRETS = yaml.safe_load((SCENARIO_DIR / "group_vars" / "all" / "secrets.yml").read_text())
 PROJECT = SETTINGS.get("django_stack_project_name", "blog")
 NETWORK = f"{PROJECT}_swarm"
 # A Debian image every node pulls through the harness's registry mirror, with perl-base's sockets.
@@ -62,3 +64,19 @@ def run_scenario_playbook(
 def run_swarm_playbook(*extra: str, check: bool = True) -> subprocess.CompletedProcess[str]:
     """playbooks/swarm.yml, as site.yml runs it, against the scenario's hosts."""
     return run_scenario_playbook("playbooks/swarm.yml", *extra, check=check)
+
+
+def secret(variable: str) -> str:
+    """The value the settings give a vault variable: a fixed core and this run's suffix."""
+    suffix = (
+        Path(os.environ["MOLECULE_EPHEMERAL_DIRECTORY"], "secrets", variable).read_text().strip()
+    )
+    return SECRETS["__test_secret_core"] + suffix
+
+
+def changed(result) -> dict[str, int]:
+    recap = result.stdout.split("PLAY RECAP")[-1]
+    return {
+        host: int(count)
+        for host, count in re.findall(r"^(\S+)\s+: ok=\d+\s+changed=(\d+)", recap, re.M)
+    }

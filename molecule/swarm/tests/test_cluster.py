@@ -57,7 +57,9 @@ def echo_service(name: str, network: str):
 
 def answers_from(network: str, service: str, wanted: int, timeout: float = 60) -> dict[str, str]:
     """Address -> node name (or "unreachable") of each task of the service, asked from a one-off
-    container on the manager attached to the network; waits until DNS lists `wanted` tasks."""
+    container on the manager attached to the network; waits until DNS lists `wanted` tasks and
+    each answers (a task just started on another node is reachable once the nodes' gossip has
+    told the manager where it is: seconds on a busy machine)."""
     deadline = time.monotonic() + timeout
     while True:
         output = on(
@@ -66,7 +68,8 @@ def answers_from(network: str, service: str, wanted: int, timeout: float = 60) -
             check=False,
         ).stdout  # fmt: skip
         found = dict(line.split(" ", 1) for line in output.splitlines() if " " in line)
-        if len(found) >= wanted or time.monotonic() > deadline:
+        answered = len(found) >= wanted and "unreachable" not in {n.strip() for n in found.values()}
+        if answered or time.monotonic() > deadline:
             return {address: name.strip() for address, name in found.items()}
         time.sleep(2)
 

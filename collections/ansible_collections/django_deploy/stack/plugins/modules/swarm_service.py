@@ -21,6 +21,11 @@ description:
     update) still exits 0; this module reads the service's update status and fails with what the
     failing task said (its error, exit code and last log lines, secrets replaced by their
     settings' names) once the rollback is complete, so the tasks of the previous spec serve.
+  - An update rolled back only because a node rejected its new tasks as its overlay network was not
+    ready (a node that just restarted) is sent once more, 15 seconds later; the release did not
+    fail. A task rejected for another reason (an image that cannot be pulled, a missing mount) is
+    not retried.
+  - A job (O(mode=job)) runs without a health check, the image's included.
   - An update whose new tasks cannot even be placed (no suitable node, a port in use) never fails
     in Swarm; after O(timeout) the module rolls it back and fails with the scheduler's reason.
   - The spec's digest is kept in the service label C(django-deploy.spec), so a rerun with the same
@@ -42,8 +47,11 @@ options:
   mode:
     description:
       - V(replicated) runs O(replicas) tasks; V(global) one on every node the constraints allow.
+      - V(job) runs one task to its end, a one-off such as a release step - every time, so the
+        result is always changed. A job of the same name is replaced; the finished one is removed.
+        Its output is returned; a task that does not exit 0 fails the run with its last log lines.
     type: str
-    choices: [replicated, global]
+    choices: [replicated, global, job]
     default: replicated
   replicas:
     description: Tasks of a replicated service.
@@ -158,6 +166,15 @@ options:
     description: Labels of the tasks' containers.
     type: dict
     default: {}
+  template:
+    description:
+      - O(mode=job) only, in place of O(image) and the options that shape a task - the name of a
+        service whose task template (image, environment, mounts, secrets, networks, placement) the
+        job's task takes, with O(args) (and O(command), if given) as its command, without that
+        service's health check, and O(container_labels) added to its labels. The job runs what
+        that service runs now, e.g. a one-off command in the live release.
+    type: str
+    default: ""
   revision:
     description:
       - Any value; a new one replaces every task (rolling) although nothing else changed, e.g. after
@@ -205,8 +222,17 @@ spec_digest:
   description: The digest of the options that shaped the spec (label C(django-deploy.spec)).
   type: str
   returned: success
+stdout:
+  description: A job's standard output, secrets blanked out.
+  type: str
+  returned: O(mode=job), not in check mode
+stderr:
+  description: A job's error output, secrets blanked out.
+  type: str
+  returned: O(mode=job), not in check mode
 """
 
+import copy
 import hashlib
 import json
 import time
@@ -230,6 +256,12 @@ SPEC_OPTIONS = (
 )  # fmt: skip
 NANOSECONDS = 1000000000
 FAILED_STATES = ("failed", "rejected")
+# An update rolled back because a node rejected its new tasks as its overlay network was not ready
+# is sent again this many times, this many seconds later.
+REJECTED_RETRIES = 1
+REJECTED_DELAY = 15
+# What a node that cannot attach a task to the overlay network yet says.
+NETWORK_NOT_READY = ("sandbox join failed", "data-plane address", "attaching to network")
 
 
 class ServiceError(Exception):
@@ -284,7 +316,10 @@ def build_spec(params, secret_ids, force_update):
         "Init": params["init"],
     }
     health = params["healthcheck"]
-    if health:
+    if params["mode"] == "job":
+        # The image's own health check (a server's) would have Swarm kill a long job.
+        container["Healthcheck"] = {"Test": ["NONE"]}
+    elif health:
         container["Healthcheck"] = {
             "Test": ["CMD"] + list(health["test"]),
             "Interval": int(health.get("interval", 10)) * NANOSECONDS,
@@ -321,26 +356,33 @@ def build_spec(params, secret_ids, force_update):
             }
             for port in params["publish"]
         ]
-    mode = (
-        {"Global": {}}
-        if params["mode"] == "global"
-        else {"Replicated": {"Replicas": params["replicas"]}}
-    )
-    return {
+    modes = {
+        "global": {"Global": {}},
+        "job": {"ReplicatedJob": {"MaxConcurrent": 1, "TotalCompletions": 1}},
+        "replicated": {"Replicated": {"Replicas": params["replicas"]}},
+    }
+    restart = {"Condition": "any", "Delay": 5 * NANOSECONDS, "MaxAttempts": 0}
+    if params["mode"] == "job":
+        restart = {"Condition": "none"}
+    spec = {
         "Name": params["name"],
         "Labels": dict(params["labels"], **{SPEC_LABEL: spec_digest(params)}),
         "TaskTemplate": {
             "ContainerSpec": container,
-            "RestartPolicy": {"Condition": "any", "Delay": 5 * NANOSECONDS, "MaxAttempts": 0},
+            "RestartPolicy": restart,
             "Placement": placement,
             "Networks": [_network(network) for network in params["networks"]],
             "ForceUpdate": force_update,
         },
-        "Mode": mode,
+        "Mode": modes[params["mode"]],
         "UpdateConfig": dict(rolling, FailureAction="rollback"),
         "RollbackConfig": dict(rolling, FailureAction="pause"),
         "EndpointSpec": endpoint,
     }
+    if params["mode"] == "job":
+        # A job is not updated: a new one replaces it.
+        del spec["UpdateConfig"], spec["RollbackConfig"]
+    return spec
 
 
 def secret_ids(api, secrets):
@@ -364,10 +406,14 @@ def _up_to_date(task, service):
     ) == template.get("ForceUpdate", 0)
 
 
-def progress(service, tasks):
-    """(done, update state, the wanted tasks that are not running the new spec yet)."""
+def progress(service, tasks, settled=False):
+    """(done, update state, the wanted tasks that are not running the new spec yet). SETTLED: the
+    service was not updated now, so how its last update ended (a rollback, say) does not count."""
     state = (service.get("UpdateStatus") or {}).get("State")
-    wanted = [task for task in tasks if task.get("DesiredState") == "running"]
+    if settled:
+        state = None
+    # "ready": a task the scheduler places again after it failed or was rejected.
+    wanted = [task for task in tasks if task.get("DesiredState") in ("running", "ready")]
     behind = [
         task
         for task in wanted
@@ -379,14 +425,14 @@ def progress(service, tasks):
     return done, state, behind
 
 
-def wait(api, name, timeout, clock=time.time, sleep=time.sleep):
+def wait(api, name, timeout, clock=time.time, sleep=time.sleep, settled=False):
     """Polls until the service runs its spec everywhere (returns the seconds taken), its update
     ends other than completed (ServiceError), or timeout passes (ServiceError, with the tasks
     still behind)."""
     start = clock()
     while True:
         service = api.service(name)
-        done, state, behind = progress(service, api.tasks(name))
+        done, state, behind = progress(service, api.tasks(name), settled)
         if done:
             return clock() - start
         if state in ("paused", "rollback_completed", "rollback_paused"):
@@ -421,6 +467,75 @@ def failure_report(api, docker, name, params, since):
     return "No new task reported an error."
 
 
+def job_from_template(api, params):
+    """A job's spec with the task template of the service params["template"] names."""
+    service = api.service(params["template"])
+    if service is None:
+        raise ServiceError(
+            "No service %s runs, whose task template the job %s takes: deploy the site first."
+            % (params["template"], params["name"])
+        )
+    spec = build_spec(dict(params, image="", secrets=[]), {}, 0)
+    template = copy.deepcopy(service["Spec"]["TaskTemplate"])
+    container = template["ContainerSpec"]
+    # No server listens in a job: the service's or the image's health check would have it killed.
+    container["Healthcheck"] = {"Test": ["NONE"]}
+    container["Labels"] = dict(container.get("Labels") or {}, **params["container_labels"])
+    for option, key in (("command", "Command"), ("args", "Args")):
+        if params[option]:
+            container[key] = list(params[option])
+    template.update(RestartPolicy={"Condition": "none"}, ForceUpdate=0)
+    (template.get("Placement") or {}).pop("MaxReplicas", None)
+    spec["TaskTemplate"] = template
+    return spec
+
+
+def run_job(api, docker, params, check_mode=False, clock=time.time, sleep=time.sleep):
+    """mode=job: the result with the task's output, or ServiceError with its error and log."""
+    name = params["name"]
+    if check_mode:
+        return {"changed": True, "created": True, "spec_digest": spec_digest(params)}
+    if params["template"]:
+        spec = job_from_template(api, params)
+    else:
+        spec = build_spec(params, secret_ids(api, params["secrets"]), 0)
+    if api.service(name) is not None:
+        api("DELETE", "/services/%s" % name)
+    try:
+        api("POST", "/services/create", body=spec)
+    except DockerApiError as error:
+        raise ServiceError("The engine refused the spec of %s: %s" % (name, error.message))
+    start = clock()
+    try:
+        while True:
+            tasks = api.tasks(name)
+            states = [(task.get("Status") or {}).get("State") for task in tasks]
+            if "complete" in states or any(state in FAILED_STATES for state in states):
+                break
+            if clock() - start >= params["timeout"]:
+                raise ServiceError(
+                    "%s did not finish within %d s (its task: %s)."
+                    % (name, params["timeout"], ", ".join(s or "none" for s in states) or "none")
+                )
+            sleep(1)
+        task = tasks[states.index("complete")] if "complete" in states else None
+        if task is None:
+            raise ServiceError(
+                "%s failed. %s" % (name, failure_report(api, docker, name, params, ""))
+            )
+        _rc, out, err = docker("service", "logs", "--raw", "--no-task-ids", task["ID"])
+    finally:
+        api("DELETE", "/services/%s" % name)
+    return {
+        "changed": True,
+        "created": True,
+        "seconds": round(clock() - start, 1),
+        "spec_digest": spec_digest(params),
+        "stdout": redact(out, params["redact"]),
+        "stderr": redact(err, params["redact"]),
+    }
+
+
 def apply(api, docker, params, check_mode=False, clock=time.time, sleep=time.sleep):
     """state=present: the result, or ServiceError with the report."""
     name = params["name"]
@@ -429,6 +544,13 @@ def apply(api, docker, params, check_mode=False, clock=time.time, sleep=time.sle
     if current is not None:
         labels = current["Spec"].get("Labels") or {}
         if labels.get(SPEC_LABEL) == digest:
+            # Unchanged, but each task must run it: one the scheduler is still placing (a node
+            # that just got what it lacked, a task that restarts) is waited for.
+            if not check_mode:
+                try:
+                    wait(api, name, params["timeout"], clock, sleep, settled=True)
+                except ServiceError as error:
+                    raise ServiceError(explain(api, docker, params, "", None, error, clock, sleep))
             return {"changed": False, "created": False, "spec_digest": digest}
     if check_mode:
         return {"changed": True, "created": current is None, "spec_digest": digest}
@@ -441,7 +563,33 @@ def apply(api, docker, params, check_mode=False, clock=time.time, sleep=time.sle
             force += 1
     spec = build_spec(params, secret_ids(api, params["secrets"]), force)
     spec["Labels"]["django-deploy.revision"] = params["revision"]
-    since = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(clock()))
+    retries = REJECTED_RETRIES
+    while True:
+        since = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(clock()))
+        send(api, name, spec, current)
+        try:
+            seconds = wait(api, name, params["timeout"], clock, sleep)
+            break
+        except ServiceError as error:
+            rejected = error.args[0] == "rollback_completed" and only_rejected(api, name, since)
+            if retries and rejected:
+                # A node that just joined or restarted can refuse tasks for a while (its overlay
+                # data plane not set up yet): that is not the release's fault, so try again.
+                retries -= 1
+                sleep(REJECTED_DELAY)
+                current = api.service(name)
+                continue
+            raise ServiceError(explain(api, docker, params, since, current, error, clock, sleep))
+    return {
+        "changed": True,
+        "created": current is None,
+        "seconds": round(seconds, 1),
+        "spec_digest": digest,
+    }
+
+
+def send(api, name, spec, current):
+    """Creates the service, or updates it at the version read."""
     try:
         if current is None:
             api("POST", "/services/create", body=spec)
@@ -453,17 +601,25 @@ def apply(api, docker, params, check_mode=False, clock=time.time, sleep=time.sle
                 body=spec,
             )
     except DockerApiError as error:
-        raise ServiceError("The engine refused the spec of %s: %s" % (name, error.message))
-    try:
-        seconds = wait(api, name, params["timeout"], clock, sleep)
-    except ServiceError as error:
-        raise ServiceError(explain(api, docker, params, since, current, error, clock, sleep))
-    return {
-        "changed": True,
-        "created": current is None,
-        "seconds": round(seconds, 1),
-        "spec_digest": digest,
-    }
+        raise ServiceError("The engine refused the spec of %s: %s" % (spec["Name"], error.message))
+
+
+def only_rejected(api, name, since):
+    """Whether every task created since SINCE that failed was rejected by its node because its
+    overlay network was not ready (a node that just joined or restarted): the node could not run it
+    yet, the release did not fail. An image that cannot be pulled, a missing mount or secret is not
+    retried."""
+    failed = [
+        task.get("Status") or {}
+        for task in api.tasks(name)
+        if task.get("CreatedAt", "")[:19] >= since[:19]
+        and (task.get("Status") or {}).get("State") in FAILED_STATES
+    ]
+    return bool(failed) and all(
+        status.get("State") == "rejected"
+        and any(sign in (status.get("Err") or "") for sign in NETWORK_NOT_READY)
+        for status in failed
+    )
 
 
 def explain(api, docker, params, since, previous, error, clock, sleep):
@@ -524,7 +680,11 @@ def main():
             "name": {"type": "str", "required": True},
             "state": {"type": "str", "choices": ["present", "absent"], "default": "present"},
             "image": {"type": "str"},
-            "mode": {"type": "str", "choices": ["replicated", "global"], "default": "replicated"},
+            "mode": {
+                "type": "str",
+                "choices": ["replicated", "global", "job"],
+                "default": "replicated",
+            },
             "replicas": {"type": "int", "default": 1},
             "command": {"type": "list", "elements": "str", "default": []},
             "args": {"type": "list", "elements": "str", "default": []},
@@ -551,11 +711,12 @@ def main():
             "labels": {"type": "dict", "default": {}},
             "container_labels": {"type": "dict", "default": {}},
             "revision": {"type": "str", "default": ""},
+            "template": {"type": "str", "default": ""},
             "timeout": {"type": "int", "default": 300},
             "log_lines": {"type": "int", "default": 20},
             "redact": {"type": "dict", "default": {}, "no_log": True},
         },
-        required_if=[("state", "present", ["image"])],
+        required_if=[("state", "present", ["image", "template"], True)],
         supports_check_mode=True,
     )
     api = DockerApi(unix_socket_transport())
@@ -567,7 +728,8 @@ def main():
             if exists and not module.check_mode:
                 api("DELETE", "/services/%s" % params["name"])
             module.exit_json(changed=exists, created=False)
-        result = apply(api, docker, params, module.check_mode)
+        run = run_job if params["mode"] == "job" else apply
+        result = run(api, docker, params, module.check_mode)
     except (ServiceError, DockerApiError) as error:
         module.fail_json(msg=redact(str(error), params["redact"]))
     module.exit_json(**result)

@@ -15,6 +15,7 @@ from ansible_collections.django_deploy.stack.plugins.modules.swarm_service impor
     apply,
     build_spec,
     progress,
+    run_job,
     spec_digest,
 )
 
@@ -49,6 +50,7 @@ def params(**overrides):
         "labels": {},
         "container_labels": {},
         "revision": "",
+        "template": "",
         "timeout": 60,
         "log_lines": 20,
         "redact": {"django_web_secret_key": SECRET},
@@ -71,6 +73,9 @@ class FakeEngine:
         self.now = 1000.0
         self.cli = []
         self.pending_steps = 0
+        self.reject_error = (
+            "network sandbox join failed: the local data-plane address is not currently known"
+        )
 
     # The clock moves only when the module sleeps; the scheduler acts then.
     def clock(self):
@@ -108,7 +113,11 @@ class FakeEngine:
             for task in self.tasks:
                 if task["ServiceID"] == service["ID"] and task["DesiredState"] == "running":
                     task["DesiredState"] = "shutdown"
-            if self.outcome == "converge":
+            if "ReplicatedJob" in service["Spec"]["Mode"]:
+                state = "complete" if self.outcome == "converge" else "failed"
+                err = "" if self.outcome == "converge" else "task: non-zero exit (1)"
+                self.tasks += self._new_tasks(service, state, err)[:1]
+            elif self.outcome == "converge":
                 self.tasks += self._new_tasks(service)
                 if service.get("PreviousSpec"):
                     service["UpdateStatus"] = {"State": "completed"}
@@ -120,6 +129,17 @@ class FakeEngine:
                 service["Spec"] = service["PreviousSpec"]
                 self.tasks += self._new_tasks(service)
                 service["UpdateStatus"] = {"State": "rollback_completed"}
+            elif self.outcome in ("reject", "reject once"):
+                rejected = self._new_tasks(service, "rejected", self.reject_error)
+                for task in rejected:
+                    task["DesiredState"] = "shutdown"
+                    task["Status"]["ContainerStatus"] = {}
+                self.tasks += rejected
+                service["Spec"] = service["PreviousSpec"]
+                self.tasks += self._new_tasks(service)
+                service["UpdateStatus"] = {"State": "rollback_completed"}
+                if self.outcome == "reject once":
+                    self.outcome = "converge"
             elif self.outcome == "stuck":
                 stuck = self._new_tasks(service, "pending", "no suitable node (port 80 in use)")
                 for task in stuck:
@@ -161,6 +181,9 @@ class FakeEngine:
             service["UpdateStatus"] = None
             service["_pending"] = True
             return 200, json.dumps({"Warnings": None})
+        if method == "DELETE" and path.startswith("services/"):
+            del self.services[path.split("/")[1]]
+            return 200, ""
         raise AssertionError("unexpected request %s %s" % (method, url))
 
     def run_cli(self, argv, data=None, environ_update=None):
@@ -178,6 +201,11 @@ class FakeEngine:
         api = DockerApi(self.transport)
         docker = DockerCli(self.run_cli)
         return apply(api, docker, options, clock=self.clock, sleep=self.sleep)
+
+    def run_job(self, options):
+        api = DockerApi(self.transport)
+        docker = DockerCli(self.run_cli)
+        return run_job(api, docker, options, clock=self.clock, sleep=self.sleep)
 
     def posts(self):
         return [request for request in self.requests if request[0] == "POST"]
@@ -268,6 +296,39 @@ def test_a_rolled_back_update_fails_with_the_task_error_and_logs_redacted():
     )
 
 
+def test_an_update_a_node_rejected_before_any_container_is_sent_again():
+    engine = FakeEngine()
+    engine.apply(params())
+    engine.outcome = "reject once"
+    result = engine.apply(params(env={"A": "new"}))
+    assert result["changed"]
+    updates = [post for post in engine.posts() if post[1].endswith("/update")]
+    assert len(updates) == 2
+    assert engine.services["blog_web"]["Spec"]["TaskTemplate"]["ContainerSpec"]["Env"] == ["A=new"]
+
+
+def test_an_update_rejected_for_another_reason_is_not_sent_again():
+    engine = FakeEngine()
+    engine.apply(params())
+    engine.outcome = "reject once"
+    engine.reject_error = "No such image: 10.0.0.1:5000/blog/web@sha256:" + "c" * 64
+    with pytest.raises(ServiceError) as failure:
+        engine.apply(params(env={"A": "new"}))
+    assert "No such image" in str(failure.value)
+    assert len([post for post in engine.posts() if post[1].endswith("/update")]) == 1
+
+
+def test_an_update_rejected_again_fails_with_the_nodes_reason():
+    engine = FakeEngine()
+    engine.apply(params())
+    engine.outcome = "reject"
+    with pytest.raises(ServiceError) as failure:
+        engine.apply(params(env={"A": "new"}))
+    assert "data-plane address is not currently known" in str(failure.value)
+    assert len([post for post in engine.posts() if post[1].endswith("/update")]) == 2
+    assert engine.services["blog_web"]["Spec"]["TaskTemplate"]["ContainerSpec"]["Env"] != ["A=new"]
+
+
 def test_new_tasks_that_are_never_placed_are_rolled_back_after_the_timeout():
     engine = FakeEngine()
     engine.apply(params())
@@ -329,3 +390,83 @@ def test_progress_waits_for_every_wanted_task_on_the_current_spec():
     assert not progress(service, [new, starting])[0]
     assert not progress(service, [new])[0]
     assert not progress(dict(service, UpdateStatus={"State": "updating"}), [new, new])[0]
+
+
+def test_a_job_runs_once_to_its_end_and_returns_its_output_without_secrets():
+    engine = FakeEngine()
+    engine.services["blog_release"] = {"ID": "old", "Spec": {}, "Version": {"Index": 1}}
+    result = engine.run_job(params(name="blog_release", mode="job", args=["python", "x"]))
+    assert result["changed"]
+    assert "Traceback: boom" in result["stdout"] and SECRET not in result["stdout"]
+    [create] = [r for r in engine.posts() if r[1] == "services/create"]
+    spec = json.loads(create[3])
+    assert spec["Mode"] == {"ReplicatedJob": {"MaxConcurrent": 1, "TotalCompletions": 1}}
+    assert spec["TaskTemplate"]["RestartPolicy"] == {"Condition": "none"}
+    # The image's health check (a server's) would have Swarm kill a long job.
+    assert spec["TaskTemplate"]["ContainerSpec"]["Healthcheck"] == {"Test": ["NONE"]}
+    assert "UpdateConfig" not in spec
+    # The job of an earlier run went first; this one is gone once it ended.
+    assert engine.services == {}
+
+
+def test_a_job_from_a_template_runs_what_that_service_runs_with_its_own_command():
+    engine = FakeEngine()
+    engine.apply(
+        params(
+            secrets=[{"name": "blog_secret_key_v2", "target": "secret_key"}],
+            healthcheck={"test": ["uwsgi-healthcheck"]},
+            max_replicas_per_node=1,
+        )
+    )
+    web = engine.services["blog_web"]["Spec"]["TaskTemplate"]
+    job = params(
+        name="blog_web_manage",
+        mode="job",
+        image=None,
+        template="blog_web",
+        args=["/bin/sh", "-c", "exec python manage.py check"],
+        container_labels={"django-deploy.service": "manage"},
+    )
+    result = engine.run_job(job)
+    assert result["changed"] and "Traceback: boom" in result["stdout"]
+    spec = json.loads([r for r in engine.posts() if r[1] == "services/create"][-1][3])
+    container = spec["TaskTemplate"]["ContainerSpec"]
+    assert container["Image"] == web["ContainerSpec"]["Image"]
+    assert container["Env"] == ["A=1", "B=2"]
+    assert container["Secrets"] == web["ContainerSpec"]["Secrets"]
+    assert container["Args"] == ["/bin/sh", "-c", "exec python manage.py check"]
+    assert container["Labels"]["django-deploy.service"] == "manage"
+    assert container["Healthcheck"] == {"Test": ["NONE"]}
+    assert web["ContainerSpec"]["Healthcheck"]["Test"] == ["CMD", "uwsgi-healthcheck"]
+    assert spec["TaskTemplate"]["Networks"] == web["Networks"]
+    assert spec["TaskTemplate"]["Placement"] == {"Constraints": ["node.labels.web==true"]}
+    assert spec["TaskTemplate"]["RestartPolicy"] == {"Condition": "none"}
+    assert spec["Mode"] == {"ReplicatedJob": {"MaxConcurrent": 1, "TotalCompletions": 1}}
+    assert list(engine.services) == ["blog_web"]
+
+
+def test_a_job_from_a_service_that_does_not_run_says_to_deploy_first():
+    engine = FakeEngine()
+    with pytest.raises(ServiceError) as failure:
+        engine.run_job(params(name="blog_web_manage", mode="job", template="blog_web"))
+    assert "deploy the site first" in str(failure.value)
+    assert not engine.posts()
+
+
+def test_a_failed_job_fails_with_its_error_and_log_and_is_removed():
+    engine = FakeEngine(outcome="fail")
+    with pytest.raises(ServiceError) as failure:
+        engine.run_job(params(name="blog_release", mode="job"))
+    message = str(failure.value)
+    assert "blog_release failed" in message and "non-zero exit (1)" in message
+    assert "Traceback: boom" in message
+    assert engine.services == {}
+
+
+def test_an_unchanged_service_after_a_rollback_is_left_alone():
+    engine = FakeEngine()
+    engine.apply(params())
+    engine.services["blog_web"]["UpdateStatus"] = {"State": "rollback_completed"}
+    posts = len(engine.posts())
+    result = engine.apply(params())
+    assert not result["changed"] and len(engine.posts()) == posts

@@ -45,6 +45,19 @@ class HealthCheckTests(TestCase):
         self.assertEqual(response.json(), {"status": "error", "database": "unavailable"})
         self.assertIn("Can't connect to server", logs.output[0])
 
+    def test_live_answers_without_asking_the_database(self):
+        broken = OperationalError(2002, "Can't connect to server")
+
+        with (
+            mock.patch.object(connections["default"], "cursor", side_effect=broken),
+            self.assertNumQueries(0),
+        ):
+            response = self.client.get("/healthz?live", HTTP_HOST="10.0.1.5:3031")
+
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response.json(), {"status": "ok", "database": "not checked"})
+        self.assertIn("no-cache", response["Cache-Control"])
+
     def test_passes_other_requests_on_without_touching_the_database(self):
         page = HttpResponse("the page")
         middleware = HealthCheckMiddleware(lambda request: page)
