@@ -89,10 +89,10 @@ pytest: setup  ## Unit tests of the collection's modules, plugins and roles, and
 # deploy at a time leaves a core idle while it waits on containers. The default scenario's tests
 # run in two halves (tests/conftest.py: STACK_TESTS): on its own Debian 13 host with this
 # controller, and on default2's Debian 11 host with the legacy controller (.venv-legacy), so
-# both controllers deploy the whole site. The vm and swarm scenarios follow the docker scenario;
-# the three run niced, as the vm guest's software emulation takes a core while it works: they
-# yield the CPU to the stack scenarios, which take longest. The vm disk image is built by its own create step,
-# beside the others' deploys (HARNESS_PREPARED unset).
+# both controllers deploy the whole site. The swarm scenario follows the docker scenario (the
+# engine role first on its own hosts, then on a Swarm's). The vm scenario runs beside them from
+# the start, niced, as its guest's software emulation takes a core while it works: it takes the
+# CPU the others leave. Its disk image is built by its own create step (HARNESS_PREPARED unset).
 # Each scenario's output is also kept in .cache/molecule-logs/, with its exit status; when one
 # fails, its own failed tasks and tests (not the retries, nor the other scenarios' expected
 # failures) are repeated at the very end, where a CI log's short tail shows them.
@@ -106,8 +106,8 @@ molecule-scenarios:
 	  | sed -u "s/^/[$$scenario] /" | tee "$(MOLECULE_LOGS)/$$scenario.log" || rc=$$?; \
 	  echo "$$rc" >"$(MOLECULE_LOGS)/$$scenario.rc"; return "$$rc"; }; \
 	{ engine=0; run docker nice -n 10 env || engine=$$?; \
-	  run vm nice -n 10 env -u HARNESS_PREPARED || engine=$$?; \
-	  run swarm nice -n 10 env || engine=$$?; exit $$engine; } & pids="$$!"; \
+	  run swarm env || engine=$$?; exit $$engine; } & pids="$$!"; \
+	run vm nice -n 10 env -u HARNESS_PREPARED & pids="$$pids $$!"; \
 	run default env & pids="$$pids $$!"; \
 	run default2 env PATH="$(CURDIR)/$(VENV_LEGACY)/bin:$$PATH" & pids="$$pids $$!"; \
 	for pid in $$pids; do wait $$pid || status=$$?; done; \

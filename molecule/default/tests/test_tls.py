@@ -10,7 +10,6 @@ files expect, and checks the site answers over plain HTTP. Every test takes `hos
 keeps them in file order.
 """
 
-import datetime
 import json
 import os
 import re
@@ -22,11 +21,8 @@ from collections.abc import Iterator
 import pytest
 import requests
 import yaml
+from certificates import site_certificate, tls_files_settings
 from conftest import BASE_URL, HOST, HOST_VARS, PROJECT, RequestLoop, login, run_site_yml
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 from playbook import REPO, failures, run_playbook
 
 # The host's name with a dot on the harness network (molecule/resources/create.yml): pebble
@@ -235,64 +231,14 @@ def test_forced_renewal_serves_a_new_certificate_without_a_failed_request(
 
 def test_certificate_from_the_vault(host, tmp_path):
     """django_stack_tls: files, with a chain from a CA made here; the key lands in one 0400 file."""
-    ca_key = ec.generate_private_key(ec.SECP256R1())
-    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "test-tls files CA")])
-    now = datetime.datetime.now(datetime.UTC)
-    ca = (
-        x509.CertificateBuilder()
-        .subject_name(ca_name)
-        .issuer_name(ca_name)
-        .public_key(ca_key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(minutes=5))
-        .not_valid_after(now + datetime.timedelta(days=30))
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .add_extension(
-            x509.KeyUsage(True, False, False, False, False, True, True, False, False), critical=True
-        )
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), False)
-        .sign(ca_key, hashes.SHA256())
-    )
-    site_key = ec.generate_private_key(ec.SECP256R1())
-    site = (
-        x509.CertificateBuilder()
-        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, SITE)]))
-        .issuer_name(ca_name)
-        .public_key(site_key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(minutes=5))
-        .not_valid_after(now + datetime.timedelta(days=30))
-        .add_extension(x509.SubjectAlternativeName([x509.DNSName(SITE)]), critical=False)
-        .add_extension(x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.SERVER_AUTH]), False)
-        .add_extension(
-            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), False
-        )
-        .sign(ca_key, hashes.SHA256())
-    )
-    pem = serialization.Encoding.PEM
-    key_pem = site_key.private_bytes(
-        pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    ).decode()
-    ca_file = tmp_path / "ca.pem"
-    ca_file.write_bytes(ca.public_bytes(pem))
-    # A vars file, as a vault would be: the key never goes on a command line.
-    settings = tmp_path / "tls-files.yml"
-    settings.write_text(
-        json.dumps(
-            {
-                "django_stack_tls": "files",
-                "django_stack_site_names": [SITE],
-                "nginx_proxy_tls_certificate": site.public_bytes(pem).decode(),
-                "nginx_proxy_tls_key": key_pem,
-            }
-        )
-    )
+    made = site_certificate(SITE)
+    ca_file, settings = tls_files_settings(tmp_path, made, django_stack_site_names=[SITE])
     result = run_site_yml("-vvv", "-e", f"@{settings}")
 
     served = served_certificate(str(ca_file))
-    assert int(served["serialNumber"], 16) == site.serial_number
+    assert int(served["serialNumber"], 16) == made.serial
     assert requests.get(HTTPS_URL + "/", verify=str(ca_file), timeout=10).status_code == 200
-    key_body = "".join(key_pem.strip().splitlines()[1:-1])
+    key_body = "".join(made.key_pem.strip().splitlines()[1:-1])
     assert key_body[:40] not in result.stdout + result.stderr, "the key is in the output"
     key_file = host.file(f"/srv/{PROJECT}/secrets/nginx/privkey.pem")
     assert (key_file.mode, key_file.uid) == (0o400, 10002)

@@ -7,6 +7,8 @@ import ipaddress
 import json
 import re
 import shutil
+import socket
+import ssl
 import subprocess
 import time
 import uuid
@@ -14,6 +16,8 @@ from pathlib import Path
 
 import pytest
 import requests
+import urllib3
+from certificates import site_certificate, tls_files_settings
 from conftest import (
     MANAGER,
     PLATFORMS,
@@ -32,6 +36,7 @@ REPO = Path(__file__).resolve().parents[3]
 WEB = f"{PROJECT}_web"
 NGINX = f"{PROJECT}_nginx"
 SITE_NAME = SETTINGS["django_stack_site_names"][0]
+HTTPS_PORT = SETTINGS.get("django_stack_https_port", 443)
 EDGES = [p["name"] for p in PLATFORMS if "swarm_edge" in p["groups"]]
 WEB_NODES = [p["name"] for p in PLATFORMS if "swarm_web" in p["groups"]]
 # When a web host is lost, requests may fail for this long after (none do here: nginx tries the
@@ -158,9 +163,78 @@ def test_no_secret_in_the_service_specs():
             assert secret(variable) not in specs, variable
 
 
+def served_serial(edge: str, ca_file: Path) -> int:
+    """The serial number of the certificate the edge node serves for the site's name, verified
+    against CA_FILE for that name."""
+    context = ssl.create_default_context(cafile=str(ca_file))
+    with (
+        socket.create_connection((address(edge), HTTPS_PORT), timeout=10) as raw,
+        context.wrap_socket(raw, server_hostname=SITE_NAME) as tls,
+    ):
+        return int(tls.getpeercert()["serialNumber"], 16)
+
+
+def https_get(edge: str, ca_file: Path, path: str = "/") -> urllib3.BaseHTTPResponse:
+    """PATH over HTTPS from the edge node, the certificate checked for the site's name."""
+    pool = urllib3.HTTPSConnectionPool(
+        address(edge), HTTPS_PORT, server_hostname=SITE_NAME, assert_hostname=SITE_NAME,
+        ca_certs=str(ca_file), timeout=10, retries=False,
+    )  # fmt: skip
+    return pool.request("GET", path, headers={"Host": SITE_NAME}, redirect=False)
+
+
+def test_tls_from_the_vault_is_served_by_every_edge_node_and_turned_off_by_a_reload(tmp_path):
+    """django_stack_tls: files in Swarm mode: every edge node serves the vault's certificate and
+    sends plain HTTP to HTTPS; turning TLS on and off again reloads nginx, its tasks stay."""
+    made = site_certificate(SITE_NAME)
+    ca_file, settings = tls_files_settings(tmp_path, made)
+    nginx_tasks = {task["ID"] for task in tasks(NGINX)}
+    result = deploy("-e", f"@{settings}")
+    try:
+        key_body = "".join(made.key_pem.strip().splitlines()[1:-1])
+        assert key_body[:40] not in result.stdout + result.stderr, "the key is in the output"
+        for edge in EDGES:
+            assert served_serial(edge, ca_file) == made.serial, edge
+            page = https_get(edge, ca_file)
+            assert page.status == 200, f"{edge}: {page.status}"
+            assert "<html" in page.data.decode().lower()
+            plain = requests.get(
+                url(edge), headers={"Host": SITE_NAME}, allow_redirects=False, timeout=10
+            )
+            assert plain.status_code == 301, f"{edge}: {plain.status_code}"
+            assert plain.headers["Location"] == f"https://{SITE_NAME}/"
+            key = on(edge, "stat", "--format", "%a %u", f"/srv/{PROJECT}/secrets/nginx/privkey.pem")
+            assert key.stdout.split() == ["400", "10002"], edge
+    finally:
+        deploy()
+    for edge in EDGES:
+        assert get(edge).status_code == 200, edge
+        key = on(edge, "test", "-e", f"/srv/{PROJECT}/secrets/nginx/privkey.pem", check=False)
+        assert key.rc != 0, f"{edge} kept the key"
+    assert {task["ID"] for task in tasks(NGINX)} == nginx_tasks, "nginx's tasks were replaced"
+
+
+def test_what_swarm_mode_does_not_run_yet_is_refused_before_the_stack_changes():
+    versions = {
+        service: docker_json(MANAGER, "service", "inspect", service)[0]["Version"]["Index"]
+        for service in (WEB, NGINX)
+    }
+    acme = {
+        "django_stack_tls": "acme",
+        "django_stack_site_names": ["www.example.com"],
+        "nginx_proxy_acme_email": "webmaster@example.com",
+    }
+    result = deploy("-e", json.dumps(acme), check=False)
+    assert result.returncode != 0
+    assert "Swarm mode does not run TLS from the ACME CA" in result.stdout, result.stdout[-3000:]
+    for service, version in versions.items():
+        assert docker_json(MANAGER, "service", "inspect", service)[0]["Version"]["Index"] == version
+
+
 def test_code_change_rolls_out_and_back_through_every_edge_without_a_failed_request(tmp_path):
-    """A code change rolled out, then rollback.yml back to the release before: under a request
-    loop through each edge node, not one failed request."""
+    """A code change rolled out, rollback.yml back to the release before, then forward again to
+    the kept release named with -e release: under a request loop through each edge node, not one
+    failed request. A release that is not kept is refused, naming the kept ones."""
     marker = f"swarm-release-{uuid.uuid4().hex[:8]}"
     before = release_of_service()
     source = changed_site(tmp_path, marker)
@@ -168,19 +242,33 @@ def test_code_change_rolls_out_and_back_through_every_edge_without_a_failed_requ
         deploy("-e", f"django_web_source_dir={source}")
     for edge in EDGES:
         assert marker in get(edge).text, f"{edge} serves the old release"
-    assert release_of_service() != before
+    changed_release = release_of_service()
+    assert changed_release != before
     with edge_loops() as back:
         result = run_scenario_playbook("playbooks/rollback.yml")
     loops.assert_none_failed()
     back.assert_none_failed()
     print(f"code change: {loops.sent} requests through {len(EDGES)} edges, 0 failed;")
     print(f"rollback: {back.sent} requests, 0 failed")
-    assert "Back from release" in result.stdout
+    assert f"Back from release {changed_release} to {before}" in result.stdout
     assert release_of_service() == before
     for edge in EDGES:
         assert marker not in get(edge).text
+    refused = run_scenario_playbook(
+        "playbooks/rollback.yml", "-e", "release=0123456789ab", check=False
+    )
+    assert refused.returncode != 0
+    assert 'Release "0123456789ab" is not kept' in refused.stdout, refused.stdout[-3000:]
+    assert changed_release in refused.stdout, "the refusal does not list the kept releases"
+    with edge_loops() as forward:
+        run_scenario_playbook("playbooks/rollback.yml", "-e", f"release={changed_release}")
+    forward.assert_none_failed()
+    print(f"rollback.yml -e release=<kept>: {forward.sent} requests, 0 failed")
+    assert release_of_service() == changed_release
+    for edge in EDGES:
+        assert marker in get(edge).text, f"{edge} does not serve the kept release"
     # site.yml with the code of the release live again finds nothing to do.
-    counts = changed(deploy())
+    counts = changed(deploy("-e", f"django_web_source_dir={source}"))
     assert set(counts.values()) == {0}, counts
 
 
@@ -201,6 +289,16 @@ def test_broken_release_is_refused_while_the_old_tasks_serve(tmp_path):
         assert marker not in get(edge).text
 
 
+def release_dirs(host: str) -> dict[str, bool]:
+    """Each release directory on the web node -> whether it went live (has live_since)."""
+    listing = on(
+        host, "sh", "-c",
+        f"cd /srv/{PROJECT}/releases && for d in */; do "
+        'd=${d%/}; if [ -e "$d/live_since" ]; then echo "$d live"; else echo "$d never"; fi; done',
+    ).stdout  # fmt: skip
+    return {line.split()[0]: line.split()[1] == "live" for line in listing.splitlines()}
+
+
 @pytest.mark.parametrize("replicas", [4])
 def test_web_scales_out_without_a_failed_request(replicas):
     """Two tasks on each web node; they stay for the host-loss test, whose site.yml at the end
@@ -208,6 +306,12 @@ def test_web_scales_out_without_a_failed_request(replicas):
     with edge_loops() as out:
         deploy("-e", f"django_web_replicas={replicas}")
     out.assert_none_failed()
+    # This deploy also took the sample site's release live again, and pruned on the web nodes the
+    # code of the refused release (it never went live).
+    for web in WEB_NODES:
+        dirs = release_dirs(web)
+        assert all(dirs.values()), f"{web} kept code that never went live: {dirs}"
+        assert release_of_service() in dirs, dirs
     per_node = {node: nodes_of_web().count(node) for node in WEB_NODES}
     assert set(per_node.values()) == {replicas // len(WEB_NODES)}, per_node
 

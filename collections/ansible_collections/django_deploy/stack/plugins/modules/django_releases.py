@@ -20,9 +20,9 @@ description:
   - Reads each kept release's record (C(<releases_dir>/<id>/release.json), written when the release
     went live) and when it last went live (the time of its C(live_since) file), the most recently
     live first.
-  - The live release is the one the live socket link points at (C(web-<id>.sock)); its record is
-    the one source of what it runs (image, code version, migrations), which a deploy's quick path
-    reuses.
+  - The live release is the one the live socket link points at (C(web-<id>.sock)), or in Swarm mode
+    the one O(live) names (the web service's label); its record is the one source of what it runs
+    (image, code version, migrations), which a deploy's quick path reuses.
   - With O(wanted), or without it the release live before the current one, names the rollback
     target, the migrations the live release has that the target has not (they stay applied), or,
     when there is no such release, an error that lists the kept ones.
@@ -33,9 +33,14 @@ options:
     type: path
     required: true
   live_link:
-    description: The live socket link.
+    description:
+      - The live socket link. One of O(live_link) and O(live) is required.
     type: path
-    required: true
+  live:
+    description:
+      - The live release's id, where no live socket link names it (in Swarm mode, the web service's
+        label). C(-) for none.
+    type: str
   wanted:
     description: The release to go back to; empty for the one live before the current one.
     type: str
@@ -149,9 +154,10 @@ def pick_target(kept, live, wanted):
     return "", "%s Kept releases, the live one first: %s." % (problem, listed or "none")
 
 
-def describe(releases_dir, live_link, wanted):
+def describe(releases_dir, live_link, wanted, live=None):
     kept = kept_releases(releases_dir)
-    live = live_release(live_link)
+    if live is None:
+        live = live_release(live_link)
     target, error = pick_target(kept, live, wanted)
     records = dict((record["id"], record) for record in kept)
     target_record = records.get(target, {})
@@ -172,14 +178,19 @@ def main():
     module = AnsibleModule(
         argument_spec={
             "releases_dir": {"type": "path", "required": True},
-            "live_link": {"type": "path", "required": True},
+            "live_link": {"type": "path"},
+            "live": {"type": "str"},
             "wanted": {"type": "str", "default": ""},
         },
+        required_one_of=[["live_link", "live"]],
+        mutually_exclusive=[["live_link", "live"]],
         supports_check_mode=True,
     )
     params = module.params
     try:
-        result = describe(params["releases_dir"], params["live_link"], params["wanted"])
+        result = describe(
+            params["releases_dir"], params["live_link"], params["wanted"], live=params["live"]
+        )
     except (OSError, IOError, ValueError, KeyError) as error:
         module.fail_json(
             msg="Cannot read the kept releases in %s: %s" % (params["releases_dir"], error)

@@ -3,6 +3,7 @@ versioned secrets, each as its loop item's file, owned by the service's user onl
 
 from ansible_collections.django_deploy.stack.plugins.filter.swarm_secret_mounts import (
     swarm_secret_mounts,
+    swarm_spec_secret_mounts,
 )
 
 RESULTS = [
@@ -28,3 +29,24 @@ def test_the_group_and_mode_can_differ_and_no_value_is_carried():
 
 def test_no_results_no_mounts():
     assert swarm_secret_mounts([], uid=1) == []
+
+
+def test_a_service_specs_secrets_become_the_same_mounts():
+    """What a service mounts now, to run another release with it (a rollback in Swarm mode)."""
+    spec = {
+        "TaskTemplate": {
+            "ContainerSpec": {
+                "Secrets": [
+                    {"SecretID": "abc", "SecretName": "blog_web_secret_key_v3",
+                     "File": {"Name": "secret_key", "UID": "1000", "GID": "1000", "Mode": 0o400}},
+                ]
+            }
+        }
+    }  # fmt: skip
+    assert swarm_spec_secret_mounts(spec) == swarm_secret_mounts(RESULTS[:1], uid=1000)
+
+
+def test_a_spec_without_secrets_or_no_spec_mounts_none():
+    assert swarm_spec_secret_mounts({"TaskTemplate": {"ContainerSpec": {}}}) == []
+    assert swarm_spec_secret_mounts({}) == []
+    assert swarm_spec_secret_mounts(None) == []

@@ -134,3 +134,18 @@ def test_a_live_release_without_a_record_has_an_empty_one(host):
     assert result["live"] == "bbbbbbbbbbbb"
     assert result["live_record"] == {}
     assert result["target"] == "aaaaaaaaaaaa"
+
+
+def test_in_swarm_mode_the_live_release_is_the_one_named(host):
+    """No live socket link on a Swarm's web node: the web service's label names the live release."""
+    releases, _, release = host
+    release("aaaaaaaaaaaa", 1_000_000, ["blog.0001"])
+    release("bbbbbbbbbbbb", 2_000_000, ["blog.0001", "blog.0002"])
+    release("cccccccccccc", 3_000_000, ["blog.0001", "blog.0002"])
+    result = describe(str(releases), None, "", live="bbbbbbbbbbbb")
+    assert result["live"] == "bbbbbbbbbbbb"
+    assert result["live_record"]["image"] == "blog/web:bbbb"
+    # The most recently live one that is not live: the one rolled back from.
+    assert result["target"] == "cccccccccccc"
+    named = describe(str(releases), None, "aaaaaaaaaaaa", live="bbbbbbbbbbbb")
+    assert (named["target"], named["newer_migrations"]) == ("aaaaaaaaaaaa", ["blog.0002"])
