@@ -3,6 +3,7 @@ node, releases rolled out under a request loop through all of them without a fai
 broken release refused while the old tasks serve, the web service scaled out, a web host lost
 and web spread again over the hosts by the next deploy."""
 
+import collections
 import ipaddress
 import json
 import re
@@ -44,6 +45,8 @@ WEB_NODES = [p["name"] for p in PLATFORMS if "swarm_web" in p["groups"]]
 FIRST_SECONDS = 10
 # A page that takes this long has waited on something: the database's connection, say.
 SLOW_PAGE = 2.0
+# Longer than Swarm takes to replace a task whose health check fails (3 checks 15 s apart).
+WEB_DOWN_SECONDS = 60
 
 
 def address(host: str) -> str:
@@ -113,9 +116,31 @@ def release_of_service() -> str:
     return service["Spec"]["Labels"]["django-deploy.release"]
 
 
-def edge_loops() -> RequestLoops:
+def task_history() -> str:
+    """What Swarm did with nginx's and web's tasks (node, state, error), on one line: what a
+    failed request loop's message needs to tell its cause from CI's log."""
+    history = []
+    for service in (NGINX, WEB):
+        listing = on(
+            MANAGER, "docker", "service", "ps", "--no-trunc", "--format",
+            "{{.Name}} {{.Node}} {{.DesiredState}} {{.CurrentState}} {{.Error}}", service,
+            check=False,
+        ).stdout  # fmt: skip
+        history.append(f"{service}: " + " | ".join(listing.split("\n")[:12]))
+    return "; ".join(history)
+
+
+class EdgeLoops(RequestLoops):
+    def assert_none_failed(self) -> None:
+        try:
+            super().assert_none_failed()
+        except AssertionError as error:
+            raise AssertionError(f"{error}; tasks: {task_history()}") from None
+
+
+def edge_loops() -> EdgeLoops:
     """A request loop through each edge node at once."""
-    return RequestLoops([url(edge) for edge in EDGES], host=SITE_NAME)
+    return EdgeLoops([url(edge) for edge in EDGES], host=SITE_NAME)
 
 
 def changed_site(tmp_path: Path, marker: str, broken: bool = False) -> Path:
@@ -461,6 +486,42 @@ def test_a_database_outage_leaves_web_up_and_ends_when_the_server_is_back():
     )
     assert set(static) == {200}, static
     assert task_releases() == serving, on(MANAGER, "docker", "service", "ps", WEB).stdout
+
+
+def maintenance_answer(edge: str) -> str:
+    """The home page's status through EDGE, marked when a 503 is not the maintenance page; or
+    what stopped the request."""
+    try:
+        page = get(edge)
+    except requests.RequestException as error:
+        return type(error).__name__
+    maintenance = "Down for maintenance" in page.text and "Retry-After" in page.headers
+    return f"{page.status_code}{'' if maintenance else ' (not the maintenance page)'}"
+
+
+def test_while_web_is_down_every_edge_shows_the_maintenance_page_and_keeps_its_nginx():
+    """Web with no task for longer than Swarm takes to replace a task that fails its health check:
+    every edge node answers with the maintenance page throughout (nginx's health check asks nginx
+    alone, so Swarm keeps its tasks), and the pages come back with web."""
+    nginx_tasks = {task["ID"] for task in tasks(NGINX)}
+    [service] = docker_json(MANAGER, "service", "inspect", WEB)
+    replicas = service["Spec"]["Mode"]["Replicated"]["Replicas"]
+    answers: collections.Counter[tuple[str, str]] = collections.Counter()
+    on(MANAGER, "docker", "service", "scale", "--detach", f"{WEB}=0")
+    try:
+        # Web's tasks stop after their drain; until then they serve.
+        wait_until(lambda: all(maintenance_answer(edge) == "503" for edge in EDGES), 120)
+        until = time.monotonic() + WEB_DOWN_SECONDS
+        while time.monotonic() < until:
+            for edge in EDGES:
+                answers[(edge, maintenance_answer(edge))] += 1
+            time.sleep(0.5)
+    finally:
+        on(MANAGER, "docker", "service", "scale", "--detach", f"{WEB}={replicas}")
+    print(f"web down {WEB_DOWN_SECONDS} s: {dict(answers)}; tasks: {task_history()}")
+    assert {answer for _, answer in answers} == {"503"}, f"{dict(answers)}; {task_history()}"
+    assert {task["ID"] for task in tasks(NGINX)} == nginx_tasks, task_history()
+    wait_until(lambda: all(get(edge).status_code == 200 for edge in EDGES), 180)
 
 
 def database_server_restarted(killed_server: str) -> bool:
