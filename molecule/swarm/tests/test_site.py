@@ -45,7 +45,8 @@ WEB_NODES = [p["name"] for p in PLATFORMS if "swarm_web" in p["groups"]]
 FIRST_SECONDS = 10
 # A page that takes this long has waited on something: the database's connection, say.
 SLOW_PAGE = 2.0
-# Longer than Swarm takes to replace a task whose health check fails (3 checks 15 s apart).
+# Longer than Swarm takes to replace a task whose health check fails: 3 failed checks, 10 s apart
+# for nginx's service (15 s apart with the image's own check, which asks web).
 WEB_DOWN_SECONDS = 60
 
 
@@ -100,6 +101,11 @@ def tasks(service: str) -> list[dict]:
     """The service's running tasks: node and release."""
     running = docker_json(MANAGER, "service", "ps", service, "--filter", "desired-state=running")
     return [task for task in running if task["CurrentState"].startswith("Running")]
+
+
+def task_ids(service: str) -> set[str]:
+    """The IDs of the service's running tasks: the same set later means no task was replaced."""
+    return {task["ID"] for task in tasks(service)}
 
 
 def task_releases() -> dict[str, str]:
@@ -213,7 +219,7 @@ def test_tls_from_the_vault_is_served_by_every_edge_node_and_turned_off_by_a_rel
     sends plain HTTP to HTTPS; turning TLS on and off again reloads nginx, its tasks stay."""
     made = site_certificate(SITE_NAME)
     ca_file, settings = tls_files_settings(tmp_path, made)
-    nginx_tasks = {task["ID"] for task in tasks(NGINX)}
+    nginx_tasks = task_ids(NGINX)
     result = deploy("-e", f"@{settings}")
     try:
         key_body = "".join(made.key_pem.strip().splitlines()[1:-1])
@@ -236,7 +242,7 @@ def test_tls_from_the_vault_is_served_by_every_edge_node_and_turned_off_by_a_rel
         assert get(edge).status_code == 200, edge
         key = on(edge, "test", "-e", f"/srv/{PROJECT}/secrets/nginx/privkey.pem", check=False)
         assert key.rc != 0, f"{edge} kept the key"
-    assert {task["ID"] for task in tasks(NGINX)} == nginx_tasks, "nginx's tasks were replaced"
+    assert task_ids(NGINX) == nginx_tasks, "nginx's tasks were replaced"
 
 
 def test_what_swarm_mode_does_not_run_yet_is_refused_before_the_stack_changes():
@@ -503,7 +509,7 @@ def test_while_web_is_down_every_edge_shows_the_maintenance_page_and_keeps_its_n
     """Web with no task for longer than Swarm takes to replace a task that fails its health check:
     every edge node answers with the maintenance page throughout (nginx's health check asks nginx
     alone, so Swarm keeps its tasks), and the pages come back with web."""
-    nginx_tasks = {task["ID"] for task in tasks(NGINX)}
+    nginx_tasks = task_ids(NGINX)
     [service] = docker_json(MANAGER, "service", "inspect", WEB)
     replicas = service["Spec"]["Mode"]["Replicated"]["Replicas"]
     answers: collections.Counter[tuple[str, str]] = collections.Counter()
@@ -520,7 +526,7 @@ def test_while_web_is_down_every_edge_shows_the_maintenance_page_and_keeps_its_n
         on(MANAGER, "docker", "service", "scale", "--detach", f"{WEB}={replicas}")
     print(f"web down {WEB_DOWN_SECONDS} s: {dict(answers)}; tasks: {task_history()}")
     assert {answer for _, answer in answers} == {"503"}, f"{dict(answers)}; {task_history()}"
-    assert {task["ID"] for task in tasks(NGINX)} == nginx_tasks, task_history()
+    assert task_ids(NGINX) == nginx_tasks, task_history()
     wait_until(lambda: all(get(edge).status_code == 200 for edge in EDGES), 180)
 
 
